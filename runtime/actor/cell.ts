@@ -1,0 +1,93 @@
+// The part of an actor that runs its handler: it owns the current state and the paused flag and
+// turns a batch of envelopes into patches and effects. Inline and worker placement share it, so
+// the same message sequence produces the same state in both.
+import { randomUUID } from "node:crypto";
+
+import { enablePatches, produceWithPatches, type Draft, type Immutable } from "immer";
+import type { Logger } from "pino";
+
+import type { ActorAddress, Envelope } from "../../messages/envelope.js";
+import type { QueryKind } from "../../messages/requests.js";
+import type { ActorContext, ActorDefinition } from "./definition.js";
+import { serializeError, type BatchReport, type HandledMessage } from "./protocol.js";
+
+enablePatches();
+
+export class ActorCell<S, M extends Envelope, X> {
+  private currentState: S;
+  private isPaused: boolean;
+
+  constructor(
+    private readonly definition: ActorDefinition<S, M, X>,
+    private readonly address: ActorAddress,
+    state: S,
+    paused: boolean,
+    private readonly log: Logger,
+  ) {
+    this.currentState = state;
+    this.isPaused = paused;
+  }
+
+  get state(): S {
+    return this.currentState;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  /** Handles the batch in order and stops at the first message whose handler throws. */
+  handleBatch(batch: readonly M[]): BatchReport<X> {
+    const handled: HandledMessage<X>[] = [];
+    for (const message of batch) {
+      const effects: X[] = [];
+      const ctx = this.contextFor(message, effects);
+      try {
+        const [next, patches] = produceWithPatches(this.currentState, (draft: Draft<S>) => {
+          this.definition.handle(draft, message, ctx);
+        });
+        this.currentState = next;
+        handled.push({ id: message.id, patches, effects });
+      } catch (error) {
+        return { handled, crash: { id: message.id, error: serializeError(error) } };
+      }
+      this.applyLaneControl(message);
+    }
+    return { handled, crash: null };
+  }
+
+  query(kind: QueryKind): unknown {
+    if (this.definition.query === undefined) {
+      throw new Error(`actor "${this.address}" answers no queries; it was asked for "${kind}"`);
+    }
+    return this.definition.query(this.currentState as Immutable<S>, kind);
+  }
+
+  // The runtime, not the handler, owns the trigger lane: `pause` and `resume` take effect once
+  // their handler has returned, so a handler that throws on them changes nothing.
+  private applyLaneControl(message: M): void {
+    if (message.lane !== "management") return;
+    if (message.kind === "pause") this.isPaused = true;
+    if (message.kind === "resume") this.isPaused = false;
+  }
+
+  private contextFor(message: M, effects: X[]): ActorContext<X> {
+    const actorLog = this.log;
+    let messageLog: Logger | undefined;
+    const paused = this.isPaused;
+    return {
+      address: this.address,
+      now: message.at,
+      uuid: randomUUID,
+      // Built on first use: most messages log nothing, and a child logger per message adds up.
+      get log(): Logger {
+        messageLog ??= actorLog.child({ message: message.id, kind: message.kind });
+        return messageLog;
+      },
+      emit(effect: X): void {
+        effects.push(effect);
+      },
+      paused,
+    };
+  }
+}

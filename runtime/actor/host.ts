@@ -1,0 +1,407 @@
+// The supervisor side of one actor: its mailbox, its mirror, the batch in flight and one-for-one
+// supervision. A crash restarts the actor, after a backoff, from the mirror; the message that
+// crashed it is retried, then quarantined once it has crashed the actor too often.
+import { applyPatches, freeze, type Immutable, type Objectish, type Patch } from "immer";
+import type { Logger } from "pino";
+
+import type { ActorAddress, Envelope } from "../../messages/envelope.js";
+import type { QueryKind } from "../../messages/requests.js";
+import type { ActivityTracker } from "./activity.js";
+import { Mailbox } from "./mailbox.js";
+import type { Placement, PlacementKind } from "./placement.js";
+import {
+  deserializeError,
+  serializeError,
+  type ActorSpec,
+  type BatchReport,
+  type SerializedError,
+} from "./protocol.js";
+import type { ActorRef, ActorStatus, EffectHandler, PatchHandler } from "./ref.js";
+import {
+  restartDelay,
+  type CrashRecord,
+  type QuarantinedMessage,
+  type SupervisionOptions,
+} from "./supervision.js";
+
+/** Crash records kept per actor; older ones are dropped. */
+const CRASH_HISTORY = 50;
+
+export interface HostDependencies<X> {
+  readonly log: Logger;
+  readonly tracker: ActivityTracker;
+  readonly supervision: SupervisionOptions;
+  readonly createPlacement: (spec: ActorSpec) => Placement;
+  readonly onEffect: EffectHandler<X>;
+  readonly onPatches: PatchHandler;
+  /** Called once the actor has stopped for good. */
+  readonly onStopped: (address: ActorAddress) => void;
+}
+
+export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
+  readonly placement: PlacementKind;
+  private currentStatus: ActorStatus = "starting";
+  private current: Placement | null = null;
+  private state: Immutable<S> | undefined;
+  private isPaused: boolean;
+  private readonly mailbox = new Mailbox<M>();
+  private inFlight: M[] | null = null;
+  private inFlightDone: Promise<void> = Promise.resolve();
+  private dispatchScheduled = false;
+  private holdingStart = true;
+  private ready: Promise<void>;
+  private markReady: () => void = () => undefined;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private consecutiveCrashes = 0;
+  // After a worker exits in the middle of a batch, this many messages go one at a time, so a
+  // second exit can be pinned on the message that caused it.
+  private probing = 0;
+  private readonly crashCounts = new Map<string, number>();
+  private readonly crashHistory: CrashRecord[] = [];
+  private readonly quarantine: QuarantinedMessage[] = [];
+  private readonly log: Logger;
+
+  constructor(
+    private readonly spec: ActorSpec,
+    placement: PlacementKind,
+    private readonly deps: HostDependencies<X>,
+  ) {
+    this.placement = placement;
+    this.isPaused = spec.paused;
+    this.log = deps.log.child({ actor: spec.address, ...spec.bindings });
+    this.ready = this.newReadyPromise();
+    deps.tracker.begin();
+  }
+
+  get address(): ActorAddress {
+    return this.spec.address;
+  }
+
+  get status(): ActorStatus {
+    return this.currentStatus;
+  }
+
+  get mirror(): Immutable<S> {
+    if (this.state === undefined) {
+      throw new Error(`actor "${this.address}" has no state yet; await spawn before reading it`);
+    }
+    return this.state;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  get queued(): number {
+    return this.mailbox.size;
+  }
+
+  get crashes(): readonly CrashRecord[] {
+    return this.crashHistory;
+  }
+
+  get quarantined(): readonly QuarantinedMessage[] {
+    return this.quarantine;
+  }
+
+  /** Starts the first placement; rejects, leaving the actor stopped, when it cannot load. */
+  async start(): Promise<void> {
+    const placement = this.deps.createPlacement(this.spec);
+    this.current = placement;
+    placement.onUnexpectedExit((error) => {
+      this.onUnexpectedExit(placement, error);
+    });
+    try {
+      const state = await placement.start();
+      this.state = freeze(state, true) as Immutable<S>;
+    } catch (error) {
+      this.currentStatus = "stopped";
+      this.releaseStart();
+      this.deps.onStopped(this.address);
+      throw error;
+    }
+    this.becomeRunning();
+  }
+
+  send(message: M): boolean {
+    if (this.currentStatus === "stopped") {
+      this.log.warn(
+        { message: message.id, kind: message.kind },
+        "message to a stopped actor dropped",
+      );
+      return false;
+    }
+    this.mailbox.push(message);
+    this.scheduleDispatch();
+    return true;
+  }
+
+  async query(kind: QueryKind): Promise<unknown> {
+    await this.ready;
+    if (this.current === null || this.currentStatus === "stopped") {
+      throw new Error(`actor "${this.address}" is stopped; it cannot answer "${kind}"`);
+    }
+    return this.current.query(kind);
+  }
+
+  async stop(): Promise<void> {
+    if (this.currentStatus === "stopped") return;
+    this.currentStatus = "stopped";
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.releaseStart();
+    if (this.mailbox.size > 0) {
+      this.log.warn({ dropped: this.mailbox.size }, "actor stopped with messages still queued");
+    }
+    await this.waitForInFlight();
+    await this.current?.terminate();
+    this.markReady();
+    this.deps.onStopped(this.address);
+  }
+
+  private waitForInFlight(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.deps.supervision.stopGraceMs);
+    });
+    return Promise.race([this.inFlightDone, grace]).finally(() => {
+      clearTimeout(timer);
+    });
+  }
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled || this.currentStatus !== "running" || this.inFlight !== null)
+      return;
+    if (!this.mailbox.hasWork(this.isPaused)) return;
+    // Envelopes sent in the same synchronous run go out as one batch.
+    this.dispatchScheduled = true;
+    this.deps.tracker.begin();
+    queueMicrotask(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+      this.deps.tracker.end();
+    });
+  }
+
+  private dispatch(): void {
+    const placement = this.current;
+    if (this.currentStatus !== "running" || this.inFlight !== null || placement === null) return;
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+
+    this.inFlight = batch;
+    this.deps.tracker.begin();
+    this.inFlightDone = placement
+      .deliver(batch)
+      .then(
+        (report) => {
+          if (this.isCurrent(placement)) this.onReport(batch, report);
+        },
+        (error: unknown) => {
+          if (this.isCurrent(placement)) this.onDeliveryFailed(batch, error);
+        },
+      )
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, "actor report handling failed");
+      })
+      .finally(() => {
+        this.deps.tracker.end();
+      });
+  }
+
+  // A `pause` in the batch holds back the triggers behind it, as the cell will once it has
+  // handled the `pause`; a `resume` releases them.
+  private takeBatch(): M[] {
+    const limit = this.probing > 0 ? 1 : this.deps.supervision.maxBatch;
+    let paused = this.isPaused;
+    const batch: M[] = [];
+    while (batch.length < limit) {
+      const message = this.mailbox.take(paused);
+      if (message === undefined) break;
+      batch.push(message);
+      if (message.lane === "management" && message.kind === "pause") paused = true;
+      if (message.lane === "management" && message.kind === "resume") paused = false;
+    }
+    return batch;
+  }
+
+  private isCurrent(placement: Placement): boolean {
+    return this.current === placement && this.currentStatus === "running";
+  }
+
+  private onReport(batch: readonly M[], report: BatchReport<unknown>): void {
+    report.handled.forEach((handled, index) => {
+      const message = batch[index];
+      if (message === undefined || message.id !== handled.id) {
+        throw new Error(`report of actor "${this.address}" is out of step with its batch`);
+      }
+      this.applyHandled(message, handled.patches, handled.effects as X[]);
+    });
+    if (report.handled.length > 0) this.consecutiveCrashes = 0;
+    this.probing = Math.max(0, this.probing - report.handled.length);
+    this.inFlight = null;
+
+    if (report.crash === null) {
+      this.scheduleDispatch();
+      return;
+    }
+    const crashed = batch[report.handled.length];
+    const rest = batch.slice(report.handled.length + 1);
+    if (crashed === undefined) {
+      throw new Error(`actor "${this.address}" reported a crash on a message it was not sent`);
+    }
+    this.onMessageCrash(crashed, rest, report.crash.error);
+  }
+
+  private applyHandled(message: M, patches: Patch[], effects: X[]): void {
+    this.crashCounts.delete(message.id);
+    if (message.lane === "management" && message.kind === "pause") this.isPaused = true;
+    if (message.lane === "management" && message.kind === "resume") this.isPaused = false;
+    if (patches.length > 0) {
+      this.state = applyPatches(this.mirror as Objectish, patches) as Immutable<S>;
+      this.deps.onPatches(this.address, patches, message);
+    }
+    for (const effect of effects) this.deliverEffect(effect, message);
+  }
+
+  private deliverEffect(effect: X, cause: M): void {
+    try {
+      const delivered = this.deps.onEffect(this.address, effect, cause);
+      if (delivered instanceof Promise) {
+        this.deps.tracker.track(delivered).catch((error: unknown) => {
+          this.log.error(
+            { err: error, message: cause.id, kind: cause.kind },
+            "effect handler failed",
+          );
+        });
+      }
+    } catch (error) {
+      this.log.error({ err: error, message: cause.id, kind: cause.kind }, "effect handler failed");
+    }
+  }
+
+  private onDeliveryFailed(batch: M[], error: unknown): void {
+    this.inFlight = null;
+    const serialized = serializeError(error);
+    const [only] = batch;
+    if (batch.length === 1 && only !== undefined) {
+      this.onMessageCrash(only, [], serialized);
+      return;
+    }
+    // Which message killed the worker is unknown, so every one is retried, one at a time.
+    this.mailbox.putBack(batch);
+    this.probing = batch.length;
+    this.recordCrash(null, serialized, 1);
+    this.log.error({ err: error, batch: batch.length }, "actor worker exited during a batch");
+    this.restart();
+  }
+
+  private onUnexpectedExit(placement: Placement, error: SerializedError): void {
+    if (!this.isCurrent(placement) || this.inFlight !== null) return;
+    this.recordCrash(null, error, 1);
+    this.log.error({ err: deserializeError(error) }, "actor worker exited");
+    this.restart();
+  }
+
+  private onMessageCrash(message: M, rest: readonly M[], error: SerializedError): void {
+    const crashes = (this.crashCounts.get(message.id) ?? 0) + 1;
+    this.crashCounts.set(message.id, crashes);
+    this.recordCrash(message, error, crashes);
+    const fields = {
+      err: deserializeError(error),
+      message: message.id,
+      kind: message.kind,
+      crashes,
+    };
+    this.log.error(fields, "actor crashed while handling a message");
+
+    if (crashes >= this.deps.supervision.maxCrashesPerMessage) {
+      this.crashCounts.delete(message.id);
+      this.quarantine.push({ message, error, crashes, at: Date.now() });
+      this.log.error(fields, "message quarantined after repeated crashes");
+      this.mailbox.putBack(rest);
+    } else {
+      this.mailbox.putBack([message, ...rest]);
+    }
+    this.restart();
+  }
+
+  private recordCrash(message: M | null, error: SerializedError, crashes: number): void {
+    this.crashHistory.push({
+      messageId: message?.id ?? null,
+      kind: message?.kind ?? null,
+      error,
+      crashes,
+      at: Date.now(),
+    });
+    if (this.crashHistory.length > CRASH_HISTORY) this.crashHistory.shift();
+  }
+
+  private restart(): void {
+    this.currentStatus = "restarting";
+    this.ready = this.newReadyPromise();
+    if (!this.holdingStart) {
+      this.holdingStart = true;
+      this.deps.tracker.begin();
+    }
+    const old = this.current;
+    const delay = restartDelay(this.deps.supervision, this.consecutiveCrashes);
+    this.consecutiveCrashes++;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.restartFrom(old);
+    }, delay);
+  }
+
+  private async restartFrom(old: Placement | null): Promise<void> {
+    await old?.terminate();
+    if (!this.isRestarting()) return;
+    const placement = this.deps.createPlacement({
+      ...this.spec,
+      restored: { state: this.mirror },
+      paused: this.isPaused,
+    });
+    this.current = placement;
+    placement.onUnexpectedExit((error) => {
+      this.onUnexpectedExit(placement, error);
+    });
+    try {
+      await placement.start();
+    } catch (error) {
+      this.recordCrash(null, serializeError(error), 1);
+      this.log.error({ err: error }, "actor restart failed");
+      if (this.isRestarting()) this.restart();
+      return;
+    }
+    if (!this.isRestarting()) {
+      await placement.terminate();
+      return;
+    }
+    this.log.info({ restarts: this.consecutiveCrashes }, "actor restarted");
+    this.becomeRunning();
+  }
+
+  // A method, not an inline comparison, because stop() may change the status across an await.
+  private isRestarting(): boolean {
+    return this.currentStatus === "restarting";
+  }
+
+  private becomeRunning(): void {
+    this.currentStatus = "running";
+    this.releaseStart();
+    this.markReady();
+    this.scheduleDispatch();
+  }
+
+  private releaseStart(): void {
+    if (!this.holdingStart) return;
+    this.holdingStart = false;
+    this.deps.tracker.end();
+  }
+
+  private newReadyPromise(): Promise<void> {
+    return new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+  }
+}

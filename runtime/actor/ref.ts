@@ -1,0 +1,46 @@
+// The supervisor side's handle on one actor, the same for both placements.
+import type { Immutable, Patch } from "immer";
+
+import type { ActorAddress, Envelope } from "../../messages/envelope.js";
+import type { QueryKind } from "../../messages/requests.js";
+import type { PlacementKind } from "./placement.js";
+import type { CrashRecord, QuarantinedMessage } from "./supervision.js";
+
+/**
+ * Receives each effect an actor emitted, in emission order, after the patches of the message
+ * that emitted it. A returned promise counts as work for `whenIdle` until it settles; a
+ * rejection or a throw is logged and does not stop the actor.
+ */
+export type EffectHandler<X> = (address: ActorAddress, effect: X, cause: Envelope) => unknown;
+
+/** Receives the non-empty patches of each handled message, after the mirror applied them. */
+export type PatchHandler = (
+  address: ActorAddress,
+  patches: readonly Patch[],
+  cause: Envelope,
+) => void;
+
+/** `running` takes messages; `starting` and `restarting` queue them; `stopped` drops them. */
+export type ActorStatus = "starting" | "running" | "restarting" | "stopped";
+
+export interface ActorRef<S = unknown, M extends Envelope = Envelope> {
+  readonly address: ActorAddress;
+  readonly placement: PlacementKind;
+  readonly status: ActorStatus;
+  /** Queues a message in its lane; returns false, with a warning logged, once the actor stopped. */
+  send(message: M): boolean;
+  /** Asks the actor itself; waits while it starts or restarts. */
+  query(kind: QueryKind): Promise<unknown>;
+  /** The actor's state as of its last handled message, rebuilt from its patches. */
+  readonly mirror: Immutable<S>;
+  /** True while the trigger lane is paused. */
+  readonly paused: boolean;
+  /** Messages waiting in the mailbox, not counting a batch in flight. */
+  readonly queued: number;
+  /** Recent crashes, oldest first. */
+  readonly crashes: readonly CrashRecord[];
+  /** Messages set aside after crashing the actor too often, oldest first. */
+  readonly quarantined: readonly QuarantinedMessage[];
+  /** Terminates the actor after its batch in flight, if any, finishes; queued messages are dropped. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,72 @@
+// Entry file of an actor's worker thread: loads the definition named in workerData, then handles
+// each batch the supervisor posts and answers queries on the dedicated comlink port.
+import { isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
+
+import * as Comlink from "comlink";
+import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
+import { pino } from "pino";
+
+import type { Envelope } from "../../messages/envelope.js";
+import type { QueryKind } from "../../messages/requests.js";
+import { LineBuffer } from "../log/forward.js";
+import { ActorCell } from "./cell.js";
+import { loadDefinition } from "./load.js";
+import {
+  serializeError,
+  type FromWorker,
+  type ToWorker,
+  type WorkerStartData,
+} from "./protocol.js";
+
+if (isMainThread || parentPort === null) {
+  throw new Error(
+    "runtime/actor/worker-entry.js runs only as a worker thread; spawn actors instead",
+  );
+}
+const port = parentPort;
+const { spec, logLevel, queryPort } = workerData as WorkerStartData & { queryPort: MessagePort };
+
+function post(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+// Lines logged outside a batch (while loading, say) are posted on their own; lines logged while
+// a batch runs travel with its report, because the report drains the buffer first.
+let flushScheduled = false;
+const lines = new LineBuffer(() => {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  queueMicrotask(() => {
+    flushScheduled = false;
+    if (lines.length > 0) post({ type: "logs", logs: lines.drain() });
+  });
+});
+const actorLog = pino({ level: logLevel }, lines).child({ actor: spec.address, ...spec.bindings });
+
+async function startCell(): Promise<ActorCell<unknown, Envelope, unknown>> {
+  const definition = await loadDefinition(spec.module, spec.exportName);
+  const state = spec.restored === null ? definition.initialState(spec.init) : spec.restored.state;
+  return new ActorCell(definition, spec.address, state, spec.paused, actorLog);
+}
+
+function serve(cell: ActorCell<unknown, Envelope, unknown>): void {
+  Comlink.expose({ query: (kind: QueryKind) => cell.query(kind) }, nodeEndpoint(queryPort));
+
+  // `deliver` is the only message a worker receives; stopping is worker.terminate().
+  port.on("message", (message: ToWorker) => {
+    const report = cell.handleBatch(message.batch);
+    post({ type: "delivered", report, logs: lines.drain() });
+  });
+
+  // A restored actor's state is already on the supervisor side; posting it back would only cost.
+  post({ type: "ready", state: spec.restored === null ? cell.state : null });
+}
+
+try {
+  serve(await startCell());
+} catch (error) {
+  // Closing both ports lets the thread end by itself once the failure report is posted.
+  post({ type: "start-failed", error: serializeError(error) });
+  port.close();
+  queryPort.close();
+}
