@@ -1,0 +1,54 @@
+// The simulation's clock: time moves only when a `tick` step advances it, and timers due by then
+// fire in time order.
+
+/** Start of every simulation: 2026-01-01T00:00:00Z, so transcripts do not depend on the date. */
+export const SIMULATION_EPOCH = Date.UTC(2026, 0, 1);
+
+interface Timer {
+  readonly at: number;
+  readonly sequence: number;
+  readonly fire: () => void;
+}
+
+export class VirtualClock {
+  private current = SIMULATION_EPOCH;
+  private timers: Timer[] = [];
+  private sequence = 0;
+
+  /** Milliseconds since the epoch on the virtual clock. */
+  now(): number {
+    return this.current;
+  }
+
+  /** Whole seconds since the simulation started, for the transcript's `t`. */
+  elapsedSeconds(): number {
+    return Math.floor((this.current - SIMULATION_EPOCH) / 1000);
+  }
+
+  /** Calls `fire` once the clock reaches `at`; returns a function that cancels it. */
+  setTimer(at: number, fire: () => void): () => void {
+    const timer: Timer = { at, sequence: this.sequence++, fire };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((candidate) => candidate !== timer);
+    };
+  }
+
+  /**
+   * Moves the clock forward by `seconds`, stopping at each due timer in time order so a timer
+   * sees the time it was set for. Timers set while advancing fire too when they are due.
+   */
+  advance(seconds: number): void {
+    const target = this.current + seconds * 1000;
+    for (;;) {
+      const due = this.timers
+        .filter((timer) => timer.at <= target)
+        .sort((a, b) => a.at - b.at || a.sequence - b.sequence)[0];
+      if (due === undefined) break;
+      this.timers = this.timers.filter((timer) => timer !== due);
+      this.current = Math.max(this.current, due.at);
+      due.fire();
+    }
+    this.current = target;
+  }
+}
