@@ -15,12 +15,21 @@ export interface MergeRequest extends ItemRef {
   /** Build set of the item directly ahead, whose state this one may extend; null at the head. */
   readonly baseBuildset: string | null;
   /** Project branches to report in the state even when no change touches them. */
-  readonly projects: readonly { readonly project: string; readonly branch: string }[];
+  readonly projects: readonly {
+    readonly project: string;
+    readonly branch: string;
+    /** Connection of the project; the merger's default connection when absent. */
+    readonly connection?: string;
+  }[];
   /** Ref items carry no change; the state is the ref's new revision. */
   readonly refItem: {
     readonly project: string;
     readonly ref: string;
     readonly newrev: string;
+    /** Connection of the project; the merger's default connection when absent. */
+    readonly connection?: string;
+    /** Previous revision, for the files the update changes; forty zeros or absent when unknown. */
+    readonly oldrev?: string;
   } | null;
 }
 
