@@ -49,6 +49,8 @@ export interface ApprovalFilter {
   /** Only votes newer than this many seconds count; null for any age. */
   readonly newerThan: number | null;
   readonly olderThan: number | null;
+  /** Labels written as a list of values (`Verified: [1, 2]`): any listed value matches. */
+  readonly anyOf?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** One trigger filter of one connection. Every non-empty list must match for the filter to match. */
@@ -220,7 +222,14 @@ export interface JobAttributes {
   readonly provides: readonly string[];
   readonly requires: readonly string[];
   readonly workspaceScheme: string;
+  /** Projects allowed to run the job; empty allows every project. */
   readonly allowedProjects: readonly string[];
+  /** Role repositories the job's playbooks use (`roles: [{zuul: org/roles}]`). */
+  readonly roles?: readonly { readonly project: string; readonly name: string | null }[];
+  /** Branch or tag checked out in every project that has it (`override-checkout`). */
+  readonly overrideCheckout?: string | null;
+  /** True when the job may only run in post-review pipelines. */
+  readonly postReview?: boolean;
 }
 
 /** A job with inheritance and every matching variant applied, ready to run for one item. */
@@ -245,6 +254,8 @@ export interface ProjectPipelineJob {
   readonly branches: readonly Pattern[];
   /** Inline variant attributes, as in `- unit-tests: {voting: false}`; empty when none. */
   readonly attributes: Readonly<Partial<JobAttributes>>;
+  /** Branch matchers of the project-template the entry came from; absent or empty for any branch. */
+  readonly templateBranches?: readonly Pattern[];
 }
 
 export interface ProjectPipelineConfig {
@@ -253,6 +264,8 @@ export interface ProjectPipelineConfig {
   readonly failFast: boolean;
   /** Jobs of the project stanzas and their templates, in definition order. */
   readonly jobs: readonly ProjectPipelineJob[];
+  /** Branch matchers of each stanza that has this pipeline; an empty entry matches every branch. */
+  readonly sectionBranches?: readonly (readonly Pattern[])[];
 }
 
 /** All `project` stanzas of one project merged in order, with templates applied. */

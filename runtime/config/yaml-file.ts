@@ -1,0 +1,87 @@
+// One configuration file parsed with positions: the `yaml` document, a line counter for
+// 1-based line and column numbers, and conversion of nodes to plain data. Zuul's
+// `!encrypted/pkcs1-oaep` tag is accepted on scalars and on lists of chunks; its value becomes
+// `{"!encrypted/pkcs1-oaep": [chunk, ...]}` so secrets stay opaque and structured-clone safe.
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type YAMLMap,
+} from "yaml";
+
+export const ENCRYPTED_TAG = "!encrypted/pkcs1-oaep";
+
+/** A problem the YAML parser found, with its 1-based position. */
+export interface YamlProblem {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export interface YamlFile {
+  readonly document: Document.Parsed;
+  readonly lines: LineCounter;
+  readonly problems: readonly YamlProblem[];
+}
+
+/** Parses YAML text; syntax errors and unknown tags are returned as problems, never thrown. */
+export function parseYamlFile(text: string): YamlFile {
+  const lines = new LineCounter();
+  const document = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
+  const problems: YamlProblem[] = [];
+  for (const error of document.errors) {
+    const at = lines.linePos(error.pos[0]);
+    problems.push({ line: at.line, column: at.col, message: firstLine(error.message) });
+  }
+  for (const warning of document.warnings) {
+    if (warning.message.includes(ENCRYPTED_TAG)) continue;
+    const at = lines.linePos(warning.pos[0]);
+    problems.push({ line: at.line, column: at.col, message: firstLine(warning.message) });
+  }
+  return { document, lines, problems };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? message;
+}
+
+/** 1-based line and column of a node's first character. */
+export function positionOf(file: YamlFile, node: Node | null | undefined): [number, number] {
+  const offset = node?.range?.[0];
+  if (offset === undefined) return [1, 1];
+  const at = file.lines.linePos(offset);
+  return [at.line, at.col];
+}
+
+/** Converts a node to plain data, resolving aliases and keeping encrypted values opaque. */
+export function toPlain(file: YamlFile, node: unknown): unknown {
+  if (node === null || node === undefined) return null;
+  if (isAlias(node)) return toPlain(file, node.resolve(file.document));
+  if (isScalar(node)) {
+    if (node.tag === ENCRYPTED_TAG) return { [ENCRYPTED_TAG]: [String(node.value)] };
+    return node.value;
+  }
+  if (isSeq(node)) {
+    const items = node.items.map((item) => toPlain(file, item));
+    if (node.tag === ENCRYPTED_TAG) return { [ENCRYPTED_TAG]: items.map(String) };
+    return items;
+  }
+  if (isMap(node)) {
+    const result: Record<string, unknown> = {};
+    for (const pair of (node as YAMLMap<unknown, unknown>).items) {
+      const key = toPlain(file, pair.key);
+      result[String(key)] = toPlain(file, pair.value);
+    }
+    return result;
+  }
+  return null;
+}
