@@ -13,7 +13,6 @@ import type {
   BranchState,
   MergeTask,
   MergeTaskOutcome,
-  MergeTaskSucceeded,
   RefItemSpec,
   RepositorySpec,
 } from "./merge-task.js";
@@ -216,7 +215,7 @@ export class Merger {
     if (record.applied.length >= wanted.length) return null;
     if (!record.applied.every((identity, index) => wanted[index] === identity)) return null;
     return {
-      branches: (outcome as MergeTaskSucceeded).branches,
+      branches: outcome.branches,
       appliedCount: record.applied.length,
     };
   }

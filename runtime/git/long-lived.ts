@@ -70,8 +70,12 @@ export class LongLivedGit {
     });
     child.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
     child.stdin.on("error", () => undefined);
-    child.on("error", (err) => this.fail(child, null, err.message));
-    child.on("close", (code) => this.fail(child, code, this.stderr.trim()));
+    child.on("error", (err) => {
+      this.fail(child, null, err.message);
+    });
+    child.on("close", (code) => {
+      this.fail(child, code, this.stderr.trim());
+    });
     return child;
   }
 

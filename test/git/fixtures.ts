@@ -21,7 +21,10 @@ export function silentLog(): Logger {
 /** Creates a temporary directory and returns it with a function that removes it. */
 export function temporaryDirectory(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), `gatehouse-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  const remove = (): void => {
+    rmSync(path, { recursive: true, force: true });
+  };
+  return { path, remove };
 }
 
 /** Creates `ROOT/PROJECT.git` with one commit of `files` on `branch` and returns the commit. */
