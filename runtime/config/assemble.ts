@@ -19,7 +19,7 @@ import type {
 import { optionsKey, type ParseCache } from "./cache.js";
 import { configError, configWarning, siteOf, type ErrorSite } from "./errors.js";
 import { closest } from "./fields.js";
-import { freezeJobGraph } from "./freeze.js";
+import { freezeGraph } from "./freeze.js";
 import { deepFreeze } from "./freeze-data.js";
 import { mergeVars } from "./inheritance.js";
 import type { LayoutInput, ProjectFiles } from "./layout-input.js";
@@ -441,12 +441,8 @@ class LayoutBuilder {
       const branches = files.allBranches.length > 0 ? files.allBranches : [config.defaultBranch];
       for (const pipeline of Object.keys(config.pipelines)) {
         for (const branch of branches) {
-          const result = freezeJobGraph(layout, {
-            project: config.name,
-            branch,
-            pipeline,
-            files: null,
-          });
+          const request = { project: config.name, branch, pipeline, files: null };
+          const result = freezeGraph(layout, request, true);
           if (result.ok) continue;
           for (const error of result.errors) {
             const key = `${error.file}:${error.line}:${error.column}:${error.message}`;

@@ -5,7 +5,7 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml
 
 import type { ConfigError, SourceContext } from "../../messages/layout.js";
 import { configError, configWarning, type ErrorSite } from "./errors.js";
-import { patternError } from "./regex.js";
+import { needsBacktracking, patternError } from "./regex.js";
 import { positionOf, toPlain, type YamlFile } from "./yaml-file.js";
 
 /** Where a file comes from: everything of a SourceContext except the position. */
@@ -293,12 +293,22 @@ export class ObjectReader {
     const valid: string[] = [];
     list.forEach((pattern, index) => {
       const problem = patternError(pattern);
+      const node = (nodes[index] as Node | null | undefined) ?? entry?.value;
       if (problem === null) {
         valid.push(pattern);
+        if (needsBacktracking(pattern)) {
+          this.reader.warn(
+            node,
+            this.object,
+            this.path(key),
+            `regular expression "${pattern}" is not RE2 syntax, so it runs on a backtracking ` +
+              `engine; Zuul deprecates such patterns, so rewrite it without lookaround or backreferences`,
+          );
+        }
         return;
       }
       this.reader.error(
-        (nodes[index] as Node | null | undefined) ?? entry?.value,
+        node,
         this.object,
         this.path(key),
         `invalid regular expression "${pattern}": ${problem}`,

@@ -143,6 +143,18 @@ function checkTenantLimits(
  * inheritance and dependency cycles, unknown jobs and hard dependencies that are not in the graph.
  */
 export function freezeJobGraph(layout: Layout, request: FreezeRequest): FreezeResult {
+  return freezeGraph(layout, request, false);
+}
+
+/**
+ * Freezes a job graph; with `ignoreUnknown`, jobs and parents that are not defined are left out
+ * silently, for load-time validation, which reports them as unknown references already.
+ */
+export function freezeGraph(
+  layout: Layout,
+  request: FreezeRequest,
+  ignoreUnknown: boolean,
+): FreezeResult {
   const config = projectPipeline(layout, request.project, request.pipeline, request.branch);
   if (config === null) return { ok: true, graph: { jobs: [] } };
 
@@ -172,6 +184,7 @@ export function freezeJobGraph(layout: Layout, request: FreezeRequest): FreezeRe
     const job = freezeJob(layout, name, request.branch, inline, errors, {
       source: first.source,
       object: `project "${request.project}" pipeline "${request.pipeline}"`,
+      ignoreUnknown,
     });
     if (job === null || !filesMatch(job, request.files)) continue;
     checkTenantLimits(layout, job, first, errors);
@@ -182,7 +195,10 @@ export function freezeJobGraph(layout: Layout, request: FreezeRequest): FreezeRe
   const names = new Set(frozen.map((job) => job.name));
   const jobs = frozen.map((job) => {
     const missing = job.dependencies.filter(
-      (dependency) => !dependency.soft && !names.has(dependency.name),
+      (dependency) =>
+        !dependency.soft &&
+        !names.has(dependency.name) &&
+        !(ignoreUnknown && layout.jobs[dependency.name] === undefined),
     );
     for (const dependency of missing) {
       const entry = entryOf.get(job.name);

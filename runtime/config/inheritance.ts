@@ -54,8 +54,21 @@ export const DEFAULT_JOB_ATTRIBUTES: JobAttributes = {
   allowedProjects: [],
 };
 
-/** Attributes a variant of a `final` or `protected` job may still set. */
-const ALWAYS_SETTABLE = new Set<keyof JobAttributes>(["description", "abstract"]);
+/**
+ * Attributes a variant of a `final` or `protected` job may still set. As in Zuul, project
+ * pipelines may narrow a final job to some files and order it after other jobs, and `tags`,
+ * `provides` and `requires` only accumulate.
+ */
+const ALWAYS_SETTABLE = new Set<keyof JobAttributes>([
+  "description",
+  "abstract",
+  "files",
+  "irrelevantFiles",
+  "dependencies",
+  "tags",
+  "provides",
+  "requires",
+]);
 
 /** True when the branch matchers accept the branch; an empty list accepts every branch. */
 export function branchesMatch(branches: readonly Pattern[], branch: string): boolean {
@@ -218,10 +231,11 @@ function collectVariants(
   collected: Collected,
   stack: readonly string[],
   errors: ConfigError[],
-  site: { source: SourceContext; object: string },
+  site: { source: SourceContext; object: string; ignoreUnknown?: boolean },
 ): void {
   const variants = layout.jobs[name];
   if (variants === undefined) {
+    if (site.ignoreUnknown === true) return;
     errors.push(
       configError(
         siteOf(site.source, site.object),
@@ -252,6 +266,7 @@ function collectVariants(
         return;
       }
       collectVariants(layout, parent, branch, collected, [...stack, name], errors, {
+        ...site,
         source: variant.source,
         object: `job "${name}"`,
       });
@@ -278,7 +293,7 @@ export function freezeJob(
   branch: string,
   inline: readonly InlineVariant[],
   errors: ConfigError[],
-  site: { source: SourceContext; object: string },
+  site: { source: SourceContext; object: string; ignoreUnknown?: boolean },
 ): FrozenJob | null {
   const collected: Collected = { variants: [], inheritance: [] };
   const before = errors.length;

@@ -250,6 +250,26 @@ function readNodeset(
   return { nodeset: nodeset ?? undefined, name: null };
 }
 
+/** Semaphore names: a name, a list of names, or `{name, resources-first}` mappings. */
+function readSemaphores(job: ObjectReader, key: string): string[] {
+  const names: string[] = [];
+  for (const item of listItems(job.value(key))) {
+    if (isScalar(item) && typeof item.value === "string") {
+      names.push(item.value);
+      continue;
+    }
+    const semaphore = job.reader.object(item, job.object, job.path(key), [
+      "name",
+      "resources-first",
+    ]);
+    if (semaphore === null || !semaphore.require("name")) continue;
+    const name = semaphore.string("name");
+    semaphore.boolean("resources-first");
+    if (typeof name === "string") names.push(name);
+  }
+  return names;
+}
+
 function set<K extends keyof JobAttributes>(
   attributes: Partial<JobAttributes>,
   key: K,
@@ -293,10 +313,7 @@ export function readJobAttributes(job: ObjectReader, references: Reference[]): P
   set(attributes, "files", job.patterns("files"));
   set(attributes, "irrelevantFiles", job.patterns("irrelevant-files"));
 
-  const semaphores = [
-    ...(job.stringList("semaphore") ?? []),
-    ...(job.stringList("semaphores") ?? []),
-  ];
+  const semaphores = [...readSemaphores(job, "semaphore"), ...readSemaphores(job, "semaphores")];
   if (job.has("semaphore") || job.has("semaphores")) {
     set(attributes, "semaphores", semaphores);
     for (const name of semaphores) {

@@ -1,5 +1,5 @@
 // Pipeline `require` and `reject` sections and reporter sections, keyed by connection name.
-import type { Node } from "yaml";
+import { isScalar, type Node } from "yaml";
 
 import type { ChangeRequirement, ReporterConfig } from "../../messages/layout.js";
 import { readApprovalFilters } from "./approvals.js";
@@ -114,7 +114,7 @@ export function readReporters(
       continue;
     }
     const value = section.value(connection);
-    if (value === null || value === undefined) {
+    if (value === null || value === undefined || (isScalar(value) && value.value === null)) {
       reporters.push({ connection, config: {} });
       continue;
     }

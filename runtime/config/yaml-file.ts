@@ -9,6 +9,7 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
   type Document,
   type Node,
   type YAMLMap,
@@ -37,6 +38,16 @@ export function parseYamlFile(text: string): YamlFile {
     prettyErrors: false,
     uniqueKeys: true,
   });
+  // Aliases are replaced by the nodes they name, so readers never meet one. Positions of the
+  // replaced nodes are those of the anchored original.
+  if (/\*[^\s,\]}]/.test(text)) {
+    visit(document, {
+      Alias(_key, alias) {
+        const target = alias.resolve(document);
+        return target ?? undefined;
+      },
+    });
+  }
   const problems: YamlProblem[] = [];
   for (const error of document.errors) {
     const at = lines.linePos(error.pos[0]);
