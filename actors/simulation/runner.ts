@@ -20,9 +20,14 @@ export const SIMULATION_VERSION = "gatehouse-simulation";
 /** The parts a simulation is built from; `gatehouse simulate` uses the real ones. */
 export interface SimulationParts {
   createReview(clock: VirtualClock): Promise<SimulatedReview>;
-  createHost(): PipelineHost;
-  createMutex(): MutexService;
-  createTenantLayouts(tenantConfig: string, reader: ProjectFileReader): TenantLayouts;
+  /** The host of the pipeline actors and the mutex service beside them. */
+  createHost(clock: VirtualClock): { host: PipelineHost; mutex: MutexService };
+  createTenantLayouts(
+    tenantConfig: string,
+    tenant: string,
+    reader: ProjectFileReader,
+    clock: VirtualClock,
+  ): TenantLayouts;
 }
 
 export interface RunOptions {
@@ -45,11 +50,20 @@ export function scenarioTenantConfig(scenario: Scenario): string {
   );
 }
 
+/** A transcript with, for each of its events, the step that caused it (0 before the first). */
+export interface SimulationResult {
+  readonly transcript: Transcript;
+  readonly eventSteps: readonly number[];
+}
+
 /** Runs `scenario` and returns its transcript; throws ScenarioError for an invalid scenario. */
-export async function runScenario(scenario: Scenario, options: RunOptions): Promise<Transcript> {
+export async function runScenario(
+  scenario: Scenario,
+  options: RunOptions,
+): Promise<SimulationResult> {
   const clock = new VirtualClock();
   const review = await options.parts.createReview(clock);
-  const host = options.parts.createHost();
+  const { host, mutex } = options.parts.createHost(clock);
   try {
     await review.createProject(CONFIG_PROJECT, scenario.config);
     for (const project of scenario.projects)
@@ -68,12 +82,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     });
     const scheduler = new Scheduler({
       host,
-      tenants: [options.parts.createTenantLayouts(scenarioTenantConfig(scenario), review.reader)],
+      tenants: [
+        options.parts.createTenantLayouts(
+          scenarioTenantConfig(scenario),
+          scenario.tenant,
+          review.reader,
+          clock,
+        ),
+      ],
       connections: new Map([[REVIEW_CONNECTION, review.connection]]),
       merger: review.merger,
       nodes: new InstantNodes(),
       executor,
-      mutex: options.parts.createMutex(),
+      mutex,
       now: () => clock.now(),
       log: options.log,
       version: SIMULATION_VERSION,
@@ -91,10 +112,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       throw error;
     }
     const run = new StepRunner(scenario, review, executor, scheduler, clock);
+    const eventSteps: number[] = [];
+    const markSteps = (index: number): void => {
+      while (eventSteps.length < transcript.recorded().length) eventSteps.push(index);
+    };
     await run.quiesce();
+    markSteps(0);
     for (const step of scenario.steps) {
       try {
         await run.perform(step);
+        markSteps(step.index);
       } catch (error) {
         if (error instanceof UnknownNameError || error instanceof TenantConfigError) {
           throw new ScenarioError(error.message, step.line, step);
@@ -113,7 +140,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       status: await scheduler.status(scenario.tenant),
     };
     await scheduler.shutdown();
-    return result;
+    return { transcript: result, eventSteps };
   } finally {
     await host.shutdown();
     await review.close();

@@ -220,6 +220,10 @@ export class EffectRouter {
       return;
     }
     this.builds.delete(launch.build);
+    this.context.mutex.buildEnded(
+      { tenant: launch.tenant, pipeline: launch.pipeline, item: launch.item, job: launch.job.name },
+      launch.build,
+    );
     const lost = progress.body.result === null;
     const lastAttempt = launch.attempt >= launch.job.attempts;
     this.context.observer({

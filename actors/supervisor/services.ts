@@ -15,6 +15,7 @@ import type {
 } from "../../messages/effects.js";
 import type { Envelope } from "../../messages/envelope.js";
 import type { ConfigError, Layout } from "../../messages/layout.js";
+import type { HolderKey } from "../../messages/mutex.js";
 import type {
   BuildCompletedBody,
   BuildStartedBody,
@@ -130,6 +131,8 @@ export interface MutexService {
   /** Queues the request; `granted` is called once every semaphore has capacity for the job. */
   acquire(request: SemaphoreAcquire, granted: (body: SemaphoreAcquiredBody) => void): void;
   release(request: SemaphoreRelease): void;
+  /** Tells the mutex that a build ended, so a grant it still holds can be reclaimed. */
+  buildEnded(holder: HolderKey, build: string): void;
   /** Releases every hold and drops every waiter of one pipeline, for a removed pipeline. */
   releasePipeline(tenant: string, pipeline: string): void;
 }

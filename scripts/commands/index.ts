@@ -1,9 +1,11 @@
 // Every subcommand of the `gatehouse` CLI. Each module exports one `register(program)` function.
 import type { Command } from "commander";
 
+import { register as registerSimulate } from "./simulate.js";
+
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [];
+const registrations: Register[] = [registerSimulate];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
