@@ -226,7 +226,13 @@ class StateBuilder {
       return await repo.objects.readCommit(oid);
     } catch (err) {
       if (err instanceof ObjectNotFoundError) {
-        throw new StateFailure(`${what} (${oid}) not found in ${repo.gitDir}`, false, []);
+        // cat-file --batch reports a corrupt object as missing; a one-off read says which it is.
+        const check = await runGit(repo.gitDir, ["cat-file", "-t", oid], {
+          okExitCodes: [0, 1, 128],
+        });
+        const lines = check.stderr.split("\n").filter((line) => line !== "");
+        const reason = lines.length === 0 ? "" : ` (the object is unreadable: ${lines.join("; ")})`;
+        throw new StateFailure(`${what} (${oid}) not found in ${repo.gitDir}${reason}`, false, []);
       }
       if (err instanceof GitError) {
         throw new StateFailure(`${what} (${oid}) cannot be read: ${err.message}`, false, []);
