@@ -72,22 +72,37 @@ export class ActorCell<S, M extends Envelope, X> {
   }
 
   private contextFor(message: M, effects: X[]): ActorContext<X> {
-    const actorLog = this.log;
-    let messageLog: Logger | undefined;
-    const paused = this.isPaused;
-    return {
-      address: this.address,
-      now: message.at,
-      uuid: randomUUID,
-      // Built on first use: most messages log nothing, and a child logger per message adds up.
-      get log(): Logger {
-        messageLog ??= actorLog.child({ message: message.id, kind: message.kind });
-        return messageLog;
-      },
-      emit(effect: X): void {
-        effects.push(effect);
-      },
-      paused,
-    };
+    return new MessageContext(this.address, message, effects, this.log, this.isPaused);
+  }
+}
+
+// A class rather than an object literal per message: the getter and methods live on the
+// prototype, which keeps the per-message garbage small on the hot path.
+class MessageContext<X> implements ActorContext<X> {
+  readonly now: number;
+  private messageLog: Logger | undefined;
+
+  constructor(
+    readonly address: ActorAddress,
+    private readonly message: Envelope,
+    private readonly effects: X[],
+    private readonly actorLog: Logger,
+    readonly paused: boolean,
+  ) {
+    this.now = message.at;
+  }
+
+  // Built on first use: most messages log nothing, and a child logger per message adds up.
+  get log(): Logger {
+    this.messageLog ??= this.actorLog.child({ message: this.message.id, kind: this.message.kind });
+    return this.messageLog;
+  }
+
+  uuid(): string {
+    return randomUUID();
+  }
+
+  emit(effect: X): void {
+    this.effects.push(effect);
   }
 }

@@ -1,7 +1,7 @@
 // The supervisor side of one actor: its mailbox, its mirror, the batch in flight and one-for-one
 // supervision. A crash restarts the actor, after a backoff, from the mirror; the message that
 // crashed it is retried, then quarantined once it has crashed the actor too often.
-import { applyPatches, freeze, type Immutable, type Objectish, type Patch } from "immer";
+import { applyPatches, freeze, type Immutable, type Objectish } from "immer";
 import type { Logger } from "pino";
 
 import type { ActorAddress, Envelope } from "../../messages/envelope.js";
@@ -14,6 +14,7 @@ import {
   serializeError,
   type ActorSpec,
   type BatchReport,
+  type HandledMessage,
   type SerializedError,
 } from "./protocol.js";
 import type { ActorRef, ActorStatus, EffectHandler, PatchHandler } from "./ref.js";
@@ -26,6 +27,12 @@ import {
 
 /** Crash records kept per actor; older ones are dropped. */
 const CRASH_HISTORY = 50;
+
+interface InFlightBatch<M> {
+  readonly batch: M[];
+  /** Settles once the report of the batch, or the failure of its delivery, has been handled. */
+  readonly done: Promise<void>;
+}
 
 export interface HostDependencies<X> {
   readonly log: Logger;
@@ -45,8 +52,11 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   private state: Immutable<S> | undefined;
   private isPaused: boolean;
   private readonly mailbox = new Mailbox<M>();
-  private inFlight: M[] | null = null;
-  private inFlightDone: Promise<void> = Promise.resolve();
+  // Batches posted to the current placement and not yet reported, oldest first. Two may be in
+  // flight, so the actor's thread handles one while this thread applies the report of the other.
+  private inFlight: InFlightBatch<M>[] = [];
+  // Whether the trigger lane will be paused once every batch in flight has been handled.
+  private dispatchPaused: boolean;
   private dispatchScheduled = false;
   private holdingStart = true;
   private ready: Promise<void>;
@@ -68,6 +78,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   ) {
     this.placement = placement;
     this.isPaused = spec.paused;
+    this.dispatchPaused = spec.paused;
     this.log = deps.log.child({ actor: spec.address, ...spec.bindings });
     this.ready = this.newReadyPromise();
     deps.tracker.begin();
@@ -164,15 +175,21 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, this.deps.supervision.stopGraceMs);
     });
-    return Promise.race([this.inFlightDone, grace]).finally(() => {
+    const reported = Promise.all(this.inFlight.map((entry) => entry.done)).then(() => undefined);
+    return Promise.race([reported, grace]).finally(() => {
       clearTimeout(timer);
     });
   }
 
+  private canDispatch(): boolean {
+    if (this.currentStatus !== "running" || this.current === null) return false;
+    // While a crash is being pinned on one message, only that message may be in flight.
+    const maxInFlight = this.probing > 0 ? 1 : this.deps.supervision.maxBatchesInFlight;
+    return this.inFlight.length < maxInFlight && this.mailbox.hasWork(this.dispatchPaused);
+  }
+
   private scheduleDispatch(): void {
-    if (this.dispatchScheduled || this.currentStatus !== "running" || this.inFlight !== null)
-      return;
-    if (!this.mailbox.hasWork(this.isPaused)) return;
+    if (this.dispatchScheduled || !this.canDispatch()) return;
     // Envelopes sent in the same synchronous run go out as one batch.
     this.dispatchScheduled = true;
     this.deps.tracker.begin();
@@ -185,20 +202,19 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
 
   private dispatch(): void {
     const placement = this.current;
-    if (this.currentStatus !== "running" || this.inFlight !== null || placement === null) return;
+    if (!this.canDispatch() || placement === null) return;
     const batch = this.takeBatch();
     if (batch.length === 0) return;
 
-    this.inFlight = batch;
     this.deps.tracker.begin();
-    this.inFlightDone = placement
+    const done = placement
       .deliver(batch)
       .then(
         (report) => {
           if (this.isCurrent(placement)) this.onReport(batch, report);
         },
         (error: unknown) => {
-          if (this.isCurrent(placement)) this.onDeliveryFailed(batch, error);
+          if (this.isCurrent(placement)) this.onDeliveryFailed(error);
         },
       )
       .catch((error: unknown) => {
@@ -207,13 +223,15 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
       .finally(() => {
         this.deps.tracker.end();
       });
+    this.inFlight.push({ batch, done });
+    this.scheduleDispatch();
   }
 
   // A `pause` in the batch holds back the triggers behind it, as the cell will once it has
   // handled the `pause`; a `resume` releases them.
   private takeBatch(): M[] {
     const limit = this.probing > 0 ? 1 : this.deps.supervision.maxBatch;
-    let paused = this.isPaused;
+    let paused = this.dispatchPaused;
     const batch: M[] = [];
     while (batch.length < limit) {
       const message = this.mailbox.take(paused);
@@ -222,6 +240,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
       if (message.lane === "management" && message.kind === "pause") paused = true;
       if (message.lane === "management" && message.kind === "resume") paused = false;
     }
+    this.dispatchPaused = paused;
     return batch;
   }
 
@@ -230,16 +249,18 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   }
 
   private onReport(batch: readonly M[], report: BatchReport<unknown>): void {
+    if (this.inFlight[0]?.batch !== batch) {
+      throw new Error(`actor "${this.address}" reported its batches out of order`);
+    }
+    this.inFlight.shift();
     report.handled.forEach((handled, index) => {
-      const message = batch[index];
-      if (message === undefined || message.id !== handled.id) {
+      if (batch[index]?.id !== handled.id) {
         throw new Error(`report of actor "${this.address}" is out of step with its batch`);
       }
-      this.applyHandled(message, handled.patches, handled.effects as X[]);
     });
+    this.applyHandled(batch, report.handled as HandledMessage<X>[]);
     if (report.handled.length > 0) this.consecutiveCrashes = 0;
     this.probing = Math.max(0, this.probing - report.handled.length);
-    this.inFlight = null;
 
     if (report.crash === null) {
       this.scheduleDispatch();
@@ -250,18 +271,25 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     if (crashed === undefined) {
       throw new Error(`actor "${this.address}" reported a crash on a message it was not sent`);
     }
-    this.onMessageCrash(crashed, rest, report.crash.error);
+    this.onMessageCrash(crashed, [...rest, ...this.abandonInFlight()], report.crash.error);
   }
 
-  private applyHandled(message: M, patches: Patch[], effects: X[]): void {
-    this.crashCounts.delete(message.id);
-    if (message.lane === "management" && message.kind === "pause") this.isPaused = true;
-    if (message.lane === "management" && message.kind === "resume") this.isPaused = false;
+  // The patches of the whole batch go into the mirror in one applyPatches call, which costs
+  // far less than one call per message; handlers therefore see the mirror as of the batch's end.
+  private applyHandled(batch: readonly M[], handled: readonly HandledMessage<X>[]): void {
+    const patches = handled.flatMap((outcome) => outcome.patches);
     if (patches.length > 0) {
       this.state = applyPatches(this.mirror as Objectish, patches) as Immutable<S>;
-      this.deps.onPatches(this.address, patches, message);
     }
-    for (const effect of effects) this.deliverEffect(effect, message);
+    handled.forEach((outcome, index) => {
+      const message = batch[index];
+      if (message === undefined) return;
+      this.crashCounts.delete(message.id);
+      if (message.lane === "management" && message.kind === "pause") this.isPaused = true;
+      if (message.lane === "management" && message.kind === "resume") this.isPaused = false;
+      if (outcome.patches.length > 0) this.deps.onPatches(this.address, outcome.patches, message);
+      for (const effect of outcome.effects) this.deliverEffect(effect, message);
+    });
   }
 
   private deliverEffect(effect: X, cause: M): void {
@@ -280,24 +308,34 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     }
   }
 
-  private onDeliveryFailed(batch: M[], error: unknown): void {
-    this.inFlight = null;
+  // The worker exited: every batch in flight fails, and the first failure handles them all,
+  // because the restart makes this placement stale and the later failures are ignored.
+  private onDeliveryFailed(error: unknown): void {
+    const unhandled = this.abandonInFlight();
     const serialized = serializeError(error);
-    const [only] = batch;
-    if (batch.length === 1 && only !== undefined) {
+    const [only] = unhandled;
+    if (unhandled.length === 1 && only !== undefined) {
       this.onMessageCrash(only, [], serialized);
       return;
     }
     // Which message killed the worker is unknown, so every one is retried, one at a time.
-    this.mailbox.putBack(batch);
-    this.probing = batch.length;
+    this.mailbox.putBack(unhandled);
+    this.probing = unhandled.length;
     this.recordCrash(null, serialized, 1);
-    this.log.error({ err: error, batch: batch.length }, "actor worker exited during a batch");
+    this.log.error({ err: error, batch: unhandled.length }, "actor worker exited during a batch");
     this.restart();
   }
 
+  /** Forgets every batch in flight and returns their messages in the order they were taken. */
+  private abandonInFlight(): M[] {
+    const messages = this.inFlight.flatMap((entry) => entry.batch);
+    this.inFlight = [];
+    this.dispatchPaused = this.isPaused;
+    return messages;
+  }
+
   private onUnexpectedExit(placement: Placement, error: SerializedError): void {
-    if (!this.isCurrent(placement) || this.inFlight !== null) return;
+    if (!this.isCurrent(placement) || this.inFlight.length > 0) return;
     this.recordCrash(null, error, 1);
     this.log.error({ err: deserializeError(error) }, "actor worker exited");
     this.restart();

@@ -8,12 +8,13 @@ import type { CrashRecord, QuarantinedMessage } from "./supervision.js";
 
 /**
  * Receives each effect an actor emitted, in emission order, after the patches of the message
- * that emitted it. A returned promise counts as work for `whenIdle` until it settles; a
- * rejection or a throw is logged and does not stop the actor.
+ * that emitted it. The mirror is then at least as new as that message, and may include the
+ * later messages of the same batch. A returned promise counts as work for `whenIdle` until it
+ * settles; a rejection or a throw is logged and does not stop the actor.
  */
 export type EffectHandler<X> = (address: ActorAddress, effect: X, cause: Envelope) => unknown;
 
-/** Receives the non-empty patches of each handled message, after the mirror applied them. */
+/** Receives the non-empty patches of each handled message, in order, after the mirror has them. */
 export type PatchHandler = (
   address: ActorAddress,
   patches: readonly Patch[],

@@ -11,6 +11,11 @@ export interface SupervisionOptions {
   readonly maxCrashesPerMessage: number;
   /** Maximum envelopes posted to an actor at once. */
   readonly maxBatch: number;
+  /**
+   * Batches posted to an actor before the first is reported. Above 1 the two threads overlap,
+   * but a message arriving in a higher lane waits behind every batch already posted.
+   */
+  readonly maxBatchesInFlight: number;
   /** How long `stop` waits for a batch in flight before terminating, in milliseconds. */
   readonly stopGraceMs: number;
 }
@@ -20,6 +25,7 @@ export const DEFAULT_SUPERVISION: SupervisionOptions = {
   maxRestartDelayMs: 10_000,
   maxCrashesPerMessage: 3,
   maxBatch: 64,
+  maxBatchesInFlight: 2,
   stopGraceMs: 2_000,
 };
 

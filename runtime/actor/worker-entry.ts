@@ -52,9 +52,14 @@ async function startCell(): Promise<ActorCell<unknown, Envelope, unknown>> {
 function serve(cell: ActorCell<unknown, Envelope, unknown>): void {
   Comlink.expose({ query: (kind: QueryKind) => cell.query(kind) }, nodeEndpoint(queryPort));
 
-  // `deliver` is the only message a worker receives; stopping is worker.terminate().
+  // After a crash the supervisor restarts the actor from its mirror and ignores this thread, so
+  // batches posted behind the crashed one are left unhandled. `deliver` is the only message a
+  // worker receives; stopping is worker.terminate().
+  let crashed = false;
   port.on("message", (message: ToWorker) => {
+    if (crashed) return;
     const report = cell.handleBatch(message.batch);
+    crashed = report.crash !== null;
     post({ type: "delivered", report, logs: lines.drain() });
   });
 

@@ -40,7 +40,8 @@ export class WorkerPlacement implements Placement {
   private queryPort: MessagePort | null = null;
   private queries: Comlink.Remote<QueryApi> | null = null;
   private starting: Pending<unknown> | null = null;
-  private delivery: Pending<BatchReport<unknown>> | null = null;
+  // The worker answers batches in the order they were posted.
+  private readonly deliveries: Pending<BatchReport<unknown>>[] = [];
   private readonly pendingQueries = new Set<(error: Error) => void>();
   private lastError: SerializedError | null = null;
   private terminating = false;
@@ -82,13 +83,8 @@ export class WorkerPlacement implements Placement {
     if (worker === null || this.exited) {
       return Promise.reject(new PlacementExitedError(this.spec.address, null, this.lastError));
     }
-    if (this.delivery !== null) {
-      return Promise.reject(
-        new Error(`actor "${this.spec.address}" already has a batch in flight`),
-      );
-    }
     return new Promise((resolve, reject) => {
-      this.delivery = { resolve, reject };
+      this.deliveries.push({ resolve, reject });
       const message: ToWorker = { type: "deliver", batch };
       worker.postMessage(message);
     });
@@ -117,6 +113,7 @@ export class WorkerPlacement implements Placement {
 
   async terminate(): Promise<void> {
     this.terminating = true;
+    this.queryPort?.close();
     const worker = this.worker;
     if (worker === null || this.exited) return;
     await worker.terminate();
@@ -139,9 +136,7 @@ export class WorkerPlacement implements Placement {
         break;
       case "delivered": {
         writeLines(this.log, message.logs);
-        const delivery = this.delivery;
-        this.delivery = null;
-        delivery?.resolve(message.report);
+        this.deliveries.shift()?.resolve(message.report);
         break;
       }
       case "logs":
@@ -157,12 +152,11 @@ export class WorkerPlacement implements Placement {
     for (const reject of this.pendingQueries) reject(error);
     this.pendingQueries.clear();
 
-    const pending = this.starting ?? this.delivery;
+    const pending = this.starting === null ? [...this.deliveries] : [this.starting];
     this.starting = null;
-    this.delivery = null;
-    if (pending !== null) {
-      pending.reject(error);
-    } else if (!this.terminating) {
+    this.deliveries.length = 0;
+    for (const entry of pending) entry.reject(error);
+    if (pending.length === 0 && !this.terminating) {
       this.unexpectedExit(this.lastError ?? serializeError(error));
     }
   }
