@@ -420,14 +420,22 @@ class LayoutBuilder {
     }
     if (found) return;
     const guess = closest(name, known);
-    const noun = kind === "dependency" || kind === "parent" ? "job" : kind;
+    const noun =
+      kind === "dependency" || kind === "parent"
+        ? "job"
+        : kind === "required-project"
+          ? "project"
+          : kind;
+    const fix =
+      kind === "required-project"
+        ? "add the project to the tenant config or fix the name"
+        : `define the ${noun} or fix the name`;
     this.errors.push(
       configError(
         site,
         attribute,
         `unknown ${noun} "${name}"` +
-          (guess === null ? "" : `; did you mean "${guess}"?`) +
-          ` Define the ${noun} or fix the name`,
+          (guess === null ? `; ${fix}` : `; did you mean "${guess}"? Otherwise ${fix}`),
       ),
     );
   }
