@@ -78,6 +78,8 @@ export interface SemaphoreAcquire extends ItemRef {
   readonly job: string;
   /** Each semaphore with its capacity; a mutex is a semaphore of max 1. */
   readonly semaphores: readonly { readonly name: string; readonly max: number }[];
+  /** Build the hold is for, so the mutex actor can reclaim it once that build has ended. */
+  readonly build?: string;
 }
 
 export interface SemaphoreRelease extends ItemRef {

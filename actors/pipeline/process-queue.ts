@@ -1,0 +1,298 @@
+// Processing queues: the walk from head to tail that carries the nearest non-failing item (NNFI),
+// resets items whose base changed, asks for speculative states, starts jobs and reports heads.
+//
+// A pass does not visit every item. Each message marks the items it concerns as dirty, and so
+// does every step that changes what the items behind depend on (a reset, a move, a removal). A
+// pass starts at the first dirty item of a queue, visits clean items only for the cheap checks
+// that tell whether they are affected, and stops once no dirty item is left and the window's edge
+// is passed. Passes repeat until nothing is dirty.
+import type { Draft } from "immer";
+
+import type { MergeChange } from "../../messages/build.js";
+import { subjectDisplayId, type ItemSubject } from "../../messages/change.js";
+import { aheadSubjects, cancelJobs, itemRef, startJobs } from "./build-set.js";
+import { isActionable, moveItem } from "./change-queue.js";
+import { branchOf, checkNeeds } from "./enqueue.js";
+import { allJobsComplete, anyVotingJobFailed, freezeGraph, newJobRun } from "./job-graph.js";
+import { managerOf } from "./managers.js";
+import { finishItem, itemInQueue } from "./queue-item.js";
+import { reportItem } from "./reporting.js";
+import type { BuildSet, JobRun, QueueItem } from "./state.js";
+import type { Work } from "./work.js";
+
+/** Passes beyond this many in one message mean a bug that keeps re-marking items. */
+const MAX_PASSES = 10_000;
+
+/** Full walks start at the head when this many items of a queue are dirty. */
+const DIRTY_SCAN_LIMIT = 32;
+
+/** Runs passes over the queues until no item is dirty. */
+export function processQueues(work: Work): void {
+  for (let pass = 0; work.hasDirty(); pass++) {
+    if (pass >= MAX_PASSES) {
+      work.log.error({ passes: pass }, "queue processing did not settle; stopping this message");
+      return;
+    }
+    for (const queueId of work.dirtyQueues()) processQueue(work, queueId);
+  }
+}
+
+function processQueue(work: Work, queueId: string): void {
+  const dirty = work.dirtyOf(queueId);
+  if (dirty === undefined || dirty.size === 0) return;
+  let ids = work.itemIds(queueId);
+  const start = firstDirtyPosition(ids, dirty);
+  let nnfi = nnfiBefore(work, ids, start);
+  let index = start;
+  while (index < ids.length) {
+    const id = ids[index];
+    const queue = work.queue(queueId);
+    const item = id === undefined ? undefined : work.view(id);
+    if (id === undefined || queue === undefined || item === undefined) break;
+    const actionable = isActionable(queue, index);
+    if (!dirty.has(id) && !isAffected(work, item, nnfi, actionable)) {
+      nnfi = nnfiAfter(item, nnfi);
+      if (dirty.size === 0 && (queue.window === 0 || index >= queue.window)) break;
+      index++;
+      continue;
+    }
+    dirty.delete(id);
+    const outcome = processItem(work, queueId, id, nnfi, actionable);
+    nnfi = outcome.nnfi;
+    const after = work.itemIds(queueId);
+    if (after !== ids) {
+      ids = after;
+      // The item itself may have left the queue; otherwise continue right behind it.
+      const position = ids.indexOf(id);
+      index = position >= 0 ? position + 1 : index;
+    } else {
+      index++;
+    }
+  }
+}
+
+function firstDirtyPosition(ids: readonly string[], dirty: Set<string>): number {
+  if (dirty.size > DIRTY_SCAN_LIMIT) return 0;
+  let first = ids.length;
+  for (const id of [...dirty]) {
+    const position = ids.indexOf(id);
+    if (position < 0) dirty.delete(id);
+    else if (position < first) first = position;
+  }
+  return first;
+}
+
+/** The NNFI for the item at `position`: the closest live, non-failing item ahead in the list. */
+function nnfiBefore(work: Work, ids: readonly string[], position: number): string | null {
+  for (let index = position - 1; index >= 0; index--) {
+    const id = ids[index];
+    const item = id === undefined ? undefined : work.view(id);
+    if (item !== undefined && item.live && item.failingReasons.length === 0) return item.id;
+  }
+  return null;
+}
+
+function nnfiAfter(item: Readonly<QueueItem>, nnfi: string | null): string | null {
+  return item.live && item.failingReasons.length === 0 ? item.id : nnfi;
+}
+
+/** The item ahead as the NNFI comparison sees it: a non-live item ahead counts as none. */
+function effectiveAhead(work: Work, item: Readonly<QueueItem>): string | null {
+  if (item.itemAhead === null) return null;
+  return work.view(item.itemAhead)?.live === true ? item.itemAhead : null;
+}
+
+/** Cheap checks of a clean item: does anything it depends on differ from the last pass? */
+function isAffected(
+  work: Work,
+  item: Readonly<QueueItem>,
+  nnfi: string | null,
+  actionable: boolean,
+): boolean {
+  if (item.reporting !== null) return false;
+  const ahead = effectiveAhead(work, item);
+  if (ahead !== nnfi) return true;
+  if (ahead === null && item.live) return true;
+  if (!item.live && item.itemsBehind.length === 0) return true;
+  return item.active !== actionable;
+}
+
+interface ItemOutcome {
+  readonly nnfi: string | null;
+}
+
+function processItem(
+  work: Work,
+  queueId: string,
+  id: string,
+  nnfi: string | null,
+  actionable: boolean,
+): ItemOutcome {
+  const item = work.edit(id);
+  // A submitting report is out; the item stays the base of the items behind until it merges.
+  if (item.reporting !== null) return { nnfi: nnfiAfter(item, nnfi) };
+  const manager = managerOf(work.config);
+  const subject = work.subject(item);
+
+  if (manager.sharedQueues && item.live && subject.type === "change") {
+    const check = checkNeeds(work, subject, queueId);
+    if (check.ok !== true) {
+      const reason =
+        check.ok === false
+          ? check.reason
+          : `needed change ${check.changes.map((c) => subjectDisplayId(c)).join(", ")} ` +
+            `is no longer in the queue`;
+      work.log.info({ item: id, reason }, "item dequeued: a needed change can not merge");
+      cancelJobs(work, id, true);
+      item.neededChangeFailed = `This change depends on a change that failed to merge: ${reason}.`;
+      item.failingReasons = [reason];
+      reportItem(work, id);
+      return { nnfi };
+    }
+  }
+
+  item.active = actionable;
+  const reasons: string[] = [];
+  let ready = false;
+  if (
+    manager.sharedQueues &&
+    subject.type === "change" &&
+    neededItemFailing(work, subject, queueId)
+  ) {
+    reasons.push("a needed change is failing");
+    cancelJobs(work, id, false);
+  } else {
+    if (effectiveAhead(work, item) !== nnfi) {
+      work.log.info(
+        { item: id, ahead: item.itemAhead, nnfi },
+        "builds reset: item ahead is not the nearest non-failing item",
+      );
+      moveItem(work, item, nnfi);
+      cancelJobs(work, id, true);
+    }
+    if (actionable && item.live) {
+      ready = prepareItem(work, item);
+      const status = item.buildSet.merge;
+      if (status === "conflict") reasons.push("it has a merge conflict");
+      if (status === "failed") reasons.push("the merger failed");
+      if (item.buildSet.configErrors.some((error) => error.severity === "error")) {
+        reasons.push("it has an invalid configuration");
+      }
+    }
+  }
+  if (ready) startJobs(work, item);
+  if (anyVotingJobFailed(item.buildSet)) reasons.push("at least one job failed");
+
+  if (!item.live && item.itemsBehind.length === 0) {
+    cancelJobs(work, id, false);
+    finishItem(work, id, "not-needed");
+    return { nnfi };
+  }
+  item.failingReasons = reasons;
+  if (effectiveAhead(work, item) === null && item.live && isComplete(item.buildSet)) {
+    reportItem(work, id);
+    // An item waiting for its submit stays the base of the items behind it.
+    const waiting = work.view(id);
+    return { nnfi: waiting === undefined ? nnfi : nnfiAfter(waiting, nnfi) };
+  }
+  return { nnfi: reasons.length === 0 && item.live ? id : nnfi };
+}
+
+function isComplete(buildSet: Readonly<BuildSet>): boolean {
+  if (buildSet.merge === "conflict" || buildSet.merge === "failed") return true;
+  if (buildSet.configErrors.some((error) => error.severity === "error")) return true;
+  return allJobsComplete(buildSet);
+}
+
+function neededItemFailing(work: Work, change: ItemSubject, queueId: string): boolean {
+  if (change.type !== "change") return false;
+  for (const key of change.needs) {
+    const needed = work.change(key);
+    if (needed === undefined) continue;
+    const neededItem = itemInQueue(work, needed, queueId);
+    if (neededItem !== undefined && neededItem.failingReasons.length > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Moves an item's build set towards "ready": asks for the speculative state, then freezes the
+ * job graph on the layout that state comes with. Returns true once jobs may start.
+ */
+function prepareItem(work: Work, item: Draft<QueueItem>): boolean {
+  const buildSet = item.buildSet;
+  if (buildSet.merge === "none") {
+    requestMerge(work, item);
+    return false;
+  }
+  if (buildSet.merge !== "complete") return false;
+  if (buildSet.configErrors.some((error) => error.severity === "error")) return false;
+  if (buildSet.jobs === null) {
+    const subject = work.subject(item);
+    const layout = buildSet.layout ?? work.layout;
+    const frozen = freezeGraph(
+      layout,
+      work.state.pipeline,
+      subject.project,
+      branchOf(work, subject),
+      buildSet.files,
+    );
+    if (!frozen.ok) {
+      buildSet.configErrors = [...frozen.errors];
+      return false;
+    }
+    buildSet.jobs = frozen.graph.jobs as Draft<BuildSet>["jobs"];
+    const runs: Record<string, JobRun> = {};
+    for (const job of frozen.graph.jobs) runs[job.name] = newJobRun(job.name);
+    buildSet.runs = runs;
+  }
+  return true;
+}
+
+function mergeChangeOf(work: Work, subject: ItemSubject): MergeChange | null {
+  if (subject.type !== "change") return null;
+  return {
+    connection: subject.connection,
+    project: subject.project,
+    branch: subject.branch,
+    id: subjectDisplayId(subject),
+    number: subject.number,
+    patchset: subject.patchset,
+    ref: subject.ref,
+    commit: subject.commit,
+    mergeMode: work.layout.projectConfigs[subject.project]?.mergeMode ?? "merge-resolve",
+    message: subject.subject,
+  };
+}
+
+function requestMerge(work: Work, item: Draft<QueueItem>): void {
+  const manager = managerOf(work.config);
+  const subject = work.subject(item);
+  const ahead = manager.testsAlone ? [] : aheadSubjects(work, item);
+  const changes: MergeChange[] = [];
+  for (const aheadSubject of ahead.reverse()) {
+    const change = mergeChangeOf(work, aheadSubject);
+    if (change !== null) changes.push(change);
+  }
+  const own = mergeChangeOf(work, subject);
+  if (own !== null) changes.push(own);
+  const aheadItem =
+    item.itemAhead === null || manager.testsAlone ? undefined : work.view(item.itemAhead);
+  const baseBuildset =
+    aheadItem !== undefined && aheadItem.buildSet.merge === "complete"
+      ? aheadItem.buildSet.id
+      : null;
+  item.buildSet.merge = "pending";
+  work.emit({
+    type: "merge-request",
+    ...itemRef(work, item.id),
+    buildset: item.buildSet.id,
+    changes,
+    baseBuildset,
+    projects: [{ project: subject.project, branch: branchOf(work, subject) }],
+    refItem:
+      subject.type === "ref"
+        ? { project: subject.project, ref: subject.ref, newrev: subject.newrev }
+        : null,
+  });
+}

@@ -1,0 +1,174 @@
+// The state of one pipeline actor: plain, structured-clone-safe data that changes only through
+// immer. Items are indexed by id and queues hold ordered item ids, so a handler touches (and
+// immer copies) only the items a message concerns.
+import type { AllocatedNode, BuildResult, ProjectState } from "../../messages/build.js";
+import type { ItemSubject } from "../../messages/change.js";
+import type { ConfigError, FrozenJob, Layout, ReportAction } from "../../messages/layout.js";
+import type { PipelineInit } from "../../messages/pipeline.js";
+
+/** Where one job of a build set stands. */
+export type JobPhase =
+  /** Not started: its dependencies have not finished, or the item is not ready. */
+  | "waiting"
+  /** Waiting for the mutex actor to grant the job's semaphores. */
+  | "semaphores"
+  /** Waiting for the node provider. */
+  | "nodes"
+  /** Launch sent to the executor; not started yet. */
+  | "launched"
+  | "running"
+  /** Finished with a result, including SKIPPED and CANCELED. */
+  | "completed";
+
+/** One attempt of one job. */
+export interface Build {
+  readonly uuid: string;
+  readonly attempt: number;
+  /** Milliseconds when the launch was sent. */
+  readonly launchTime: number;
+  startTime: number | null;
+  endTime: number | null;
+  result: BuildResult | null;
+  url: string | null;
+  nodeName: string | null;
+  canceled: boolean;
+  /** True when an earlier attempt of the job ended without a result. */
+  readonly retry: boolean;
+  message: string | null;
+}
+
+/** The progress of one job of a build set across its attempts. */
+export interface JobRun {
+  readonly name: string;
+  phase: JobPhase;
+  /** Attempts launched so far. */
+  attempts: number;
+  /** The current or last attempt; null before the first launch. */
+  build: Build | null;
+  /** Final result of the job; null until it completes. */
+  result: BuildResult | null;
+  /** Node request id while nodes are requested or held. */
+  nodeRequest: string | null;
+  nodes: AllocatedNode[];
+  /** True while the mutex actor holds (or is asked for) the job's semaphores. */
+  semaphoresRequested: boolean;
+  semaphoresHeld: boolean;
+  /** UUID the next attempt's build will get, chosen when its semaphores are requested. */
+  pendingBuild: string | null;
+  /** Milliseconds when the job first asked for nodes or semaphores, for `wait_time`. */
+  requestTime: number | null;
+}
+
+/** Where the speculative state of a build set stands. */
+export type MergeStatus = "none" | "pending" | "complete" | "conflict" | "failed";
+
+/** The builds of one item on one speculative state. A gate reset replaces it. */
+export interface BuildSet {
+  /** Also the id of the merge request for the set's speculative state. */
+  readonly id: string;
+  merge: MergeStatus;
+  mergeMessage: string | null;
+  states: ProjectState[];
+  /** Files the item's change modifies; null until the merge is done. */
+  files: string[] | null;
+  /** True when the merger returned configuration files for the speculative layout. */
+  hasConfigFiles: boolean;
+  /** Speculative layout of an item that edits configuration, else null (the pipeline's layout). */
+  layout: Layout | null;
+  configErrors: ConfigError[];
+  /** Frozen jobs in configuration order; null until the item is ready. */
+  jobs: readonly FrozenJob[] | null;
+  runs: Record<string, JobRun>;
+}
+
+/** A report sent to the reporters whose answer the item waits for (a submitting report). */
+export interface PendingReport {
+  readonly report: string;
+  readonly action: ReportAction;
+}
+
+/** One change or ref in a queue. */
+export interface QueueItem {
+  readonly id: string;
+  /** `subjectKey` of the subject; the record lives in `PipelineState.records`. */
+  readonly key: string;
+  /** Id of the item's change queue. */
+  queue: string;
+  live: boolean;
+  active: boolean;
+  /** True for items enqueued without start reports (promote, reconfiguration). */
+  quiet: boolean;
+  readonly enqueueTime: number;
+  itemAhead: string | null;
+  itemsBehind: string[];
+  failingReasons: string[];
+  buildSet: BuildSet;
+  /** Display id of the needed change that can no longer merge, once that dequeued the item. */
+  neededChangeFailed: string | null;
+  /** Set while a submitting report waits for `report-completed`. */
+  reporting: PendingReport | null;
+}
+
+/** An ordered list of items; dependent pipelines share one among projects of the same `queue`. */
+export interface ChangeQueue {
+  /** Unique within the pipeline: the shared queue's name, or a per-item or per-ref key. */
+  readonly id: string;
+  /** Display name, such as the project name or the `queue` name. */
+  readonly name: string;
+  /** Items at the head that are actionable; 0 means all of them. */
+  window: number;
+  itemIds: string[];
+}
+
+/** The last successful durations of one job, in milliseconds, newest last. */
+export type DurationHistory = number[];
+
+export interface PipelineState {
+  readonly tenant: string;
+  readonly pipeline: string;
+  layout: Layout;
+  /** False once a reconfiguration removed this pipeline; the actor then holds no items. */
+  exists: boolean;
+  paused: boolean;
+  stopping: boolean;
+  /** True after `disable-after-consecutive-failures` was reached, until reconfiguration. */
+  disabled: boolean;
+  consecutiveFailures: number;
+  queues: ChangeQueue[];
+  items: Record<string, QueueItem>;
+  /** Item ids by `indexKey` (the change of any patchset, or the ref), for lookups by change. */
+  itemsByChange: Record<string, string[]>;
+  /** The latest record of every change and ref the pipeline has seen, by subject key. */
+  records: Record<string, ItemSubject>;
+  /** Successful durations by `project|branch|job`, for estimated times. */
+  durations: Record<string, DurationHistory>;
+  /** Milliseconds of the last layout change. */
+  lastReconfigured: number;
+}
+
+/** Index key of a subject: `CONNECTION:NUMBER` for a change of any patchset, else its key. */
+export function indexKey(subject: ItemSubject): string {
+  return subject.type === "change"
+    ? `${subject.connection}:${subject.number}`
+    : `${subject.connection}:${subject.project}@${subject.ref}@${subject.newrev}`;
+}
+
+/** Builds the state of a freshly spawned pipeline actor. */
+export function initialPipelineState(init: PipelineInit): PipelineState {
+  return {
+    tenant: init.tenant,
+    pipeline: init.pipeline,
+    layout: init.layout,
+    exists: init.layout.pipelines[init.pipeline] !== undefined,
+    paused: false,
+    stopping: false,
+    disabled: false,
+    consecutiveFailures: 0,
+    queues: [],
+    items: {},
+    itemsByChange: {},
+    records: {},
+    durations: {},
+    lastReconfigured: init.layout.loadedAt,
+  };
+}
