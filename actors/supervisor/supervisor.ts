@@ -14,6 +14,7 @@ import {
   type EffectHandler,
   type PatchHandler,
   type PlacementKind,
+  type QuarantineHandler,
   type SpawnOptions,
   type SupervisionOptions,
 } from "../../runtime/actor/index.js";
@@ -41,6 +42,8 @@ export interface SupervisorOptions {
   readonly onEffect: EffectHandler<Effect>;
   /** Receives the patches of every handled message, for the store. */
   readonly onPatches?: PatchHandler;
+  /** Receives every quarantined message, for the store's dead letters. */
+  readonly onQuarantine?: QuarantineHandler;
   readonly supervision?: Partial<SupervisionOptions>;
 }
 
@@ -75,6 +78,7 @@ export class Supervisor {
     this.system = new ActorSystem({
       logger: options.logger,
       ...(options.onPatches === undefined ? {} : { onPatches: options.onPatches }),
+      ...(options.onQuarantine === undefined ? {} : { onQuarantine: options.onQuarantine }),
       ...(options.supervision === undefined ? {} : { supervision: options.supervision }),
     });
   }

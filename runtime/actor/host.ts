@@ -17,7 +17,13 @@ import {
   type HandledMessage,
   type SerializedError,
 } from "./protocol.js";
-import type { ActorRef, ActorStatus, EffectHandler, PatchHandler } from "./ref.js";
+import type {
+  ActorRef,
+  ActorStatus,
+  EffectHandler,
+  PatchHandler,
+  QuarantineHandler,
+} from "./ref.js";
 import {
   restartDelay,
   type CrashRecord,
@@ -41,6 +47,7 @@ export interface HostDependencies<X> {
   readonly createPlacement: (spec: ActorSpec) => Placement;
   readonly onEffect: EffectHandler<X>;
   readonly onPatches: PatchHandler;
+  readonly onQuarantine: QuarantineHandler;
   /** Called once the actor has stopped for good. */
   readonly onStopped: (address: ActorAddress) => void;
 }
@@ -355,8 +362,14 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
 
     if (crashes >= this.deps.supervision.maxCrashesPerMessage) {
       this.crashCounts.delete(message.id);
-      this.quarantine.push({ message, error, crashes, at: Date.now() });
+      const quarantined = { message, error, crashes, at: Date.now() };
+      this.quarantine.push(quarantined);
       this.log.error(fields, "message quarantined after repeated crashes");
+      try {
+        this.deps.onQuarantine(this.address, quarantined);
+      } catch (handlerError) {
+        this.log.error({ err: handlerError, message: message.id }, "quarantine handler failed");
+      }
       this.mailbox.putBack(rest);
     } else {
       this.mailbox.putBack([message, ...rest]);

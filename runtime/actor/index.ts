@@ -6,7 +6,13 @@ export {
   type ActorDefinition,
   type AnyActorDefinition,
 } from "./definition.js";
-export type { ActorRef, ActorStatus, EffectHandler, PatchHandler } from "./ref.js";
+export type {
+  ActorRef,
+  ActorStatus,
+  EffectHandler,
+  PatchHandler,
+  QuarantineHandler,
+} from "./ref.js";
 export type { PlacementKind } from "./placement.js";
 export {
   DEFAULT_SUPERVISION,

@@ -21,6 +21,9 @@ export type PatchHandler = (
   cause: Envelope,
 ) => void;
 
+/** Receives each message set aside after crashing its actor too often, for a dead-letter store. */
+export type QuarantineHandler = (address: ActorAddress, quarantined: QuarantinedMessage) => void;
+
 /** `running` takes messages; `starting` and `restarting` queue them; `stopped` drops them. */
 export type ActorStatus = "starting" | "running" | "restarting" | "stopped";
 

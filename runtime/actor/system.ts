@@ -9,7 +9,7 @@ import { InlinePlacement } from "./inline.js";
 import { moduleSpecifier } from "./load.js";
 import type { Placement, PlacementKind } from "./placement.js";
 import type { ActorSpec } from "./protocol.js";
-import type { ActorRef, EffectHandler, PatchHandler } from "./ref.js";
+import type { ActorRef, EffectHandler, PatchHandler, QuarantineHandler } from "./ref.js";
 import { DEFAULT_SUPERVISION, type SupervisionOptions } from "./supervision.js";
 import { WorkerPlacement } from "./worker.js";
 
@@ -20,6 +20,8 @@ export interface ActorSystemOptions<X> {
   readonly onEffect?: EffectHandler<X>;
   /** Default patch handler of every actor. */
   readonly onPatches?: PatchHandler;
+  /** Receives every quarantined message of every actor, for example to store dead letters. */
+  readonly onQuarantine?: QuarantineHandler;
   readonly supervision?: Partial<SupervisionOptions>;
 }
 
@@ -82,6 +84,7 @@ export class ActorSystem<X = unknown> {
           : new InlinePlacement(actorSpec, logger),
       onEffect: options.onEffect ?? this.options.onEffect ?? (() => undefined),
       onPatches: options.onPatches ?? this.options.onPatches ?? (() => undefined),
+      onQuarantine: this.options.onQuarantine ?? (() => undefined),
       onStopped: (address) => {
         if (this.hosts.get(address) === host) this.hosts.delete(address);
       },

@@ -14,9 +14,14 @@ import type { RecorderMessage, RecorderState } from "./fixtures/recorder.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "gatehouse-supervision-"));
 
+const deadLetters: { address: string; id: string }[] = [];
+
 function newSystem(log: CapturedLog): ActorSystem {
   return new ActorSystem({
     logger: log.logger,
+    onQuarantine: (address, quarantined) => {
+      deadLetters.push({ address, id: quarantined.message.id });
+    },
     supervision: { restartDelayMs: 10, maxRestartDelayMs: 100 },
   });
 }
@@ -97,6 +102,10 @@ for (const placement of ["worker", "inline"] as const) {
         [1, 2, 3],
       );
       assert.is(recordsWithMessage(log, "message quarantined after repeated crashes").length, 1);
+      assert.ok(
+        deadLetters.some((letter) => letter.address === actor.address && letter.id === poison.id),
+        "the quarantine handler received the message",
+      );
     } finally {
       await system.shutdown();
     }
