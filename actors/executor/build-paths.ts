@@ -16,7 +16,7 @@ export interface BuildPaths {
   readonly varsFile: string;
   readonly inventoryFile: string;
   readonly ansibleConfigFile: string;
-  /** Ansible's local temporary directory. */
+  /** Ansible's local temporary directory, which ansible-playbook creates when it needs it. */
   readonly ansibleTmp: string;
   /** Log directory of the build: `LOG_ROOT/BUILD`. */
   readonly logDir: string;
@@ -44,9 +44,9 @@ export function buildPaths(workRoot: string, logRoot: string, build: string): Bu
     tmp: join(work, "tmp"),
     playbooks: join(root, "playbooks"),
     varsFile: join(root, "zuul-vars.json"),
-    inventoryFile: join(root, "ansible", "inventory.yaml"),
-    ansibleConfigFile: join(root, "ansible", "ansible.cfg"),
-    ansibleTmp: join(root, "ansible", "tmp"),
+    inventoryFile: join(root, "inventory.yaml"),
+    ansibleConfigFile: join(root, "ansible.cfg"),
+    ansibleTmp: join(root, "ansible-tmp"),
     logDir,
     outputFile: join(logDir, "job-output.txt"),
   };

@@ -1,17 +1,13 @@
 // Everything a build needs on disk before its first step: the workspace with its checkouts, the
 // playbook checkouts, the variables file, the inventory and the ansible.cfg.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildLaunch } from "../../messages/effects.js";
 import { ansibleConfig, findExecutable, inventoryYaml } from "./ansible.js";
 import type { BuildPaths } from "./build-paths.js";
 import { PlaybookError, resolveSteps, type PhaseStep } from "./playbooks.js";
-import {
-  checkoutProject,
-  planCheckouts,
-  type ProjectCheckout,
-  type RepositoryPath,
-} from "./workspace.js";
+import { checkoutProject } from "./checkout.js";
+import { planCheckouts, type ProjectCheckout, type RepositorySources } from "./workspace.js";
 import { jobVariables } from "./zuul-variables.js";
 
 export interface PreparedBuild {
@@ -26,8 +22,7 @@ export interface PreparedBuild {
 export interface PreparationOptions {
   readonly launch: BuildLaunch;
   readonly paths: BuildPaths;
-  readonly repositoryPath: RepositoryPath;
-  readonly playbookSource: RepositoryPath;
+  readonly sources: RepositorySources;
   /** Command name or path of ansible-playbook. */
   readonly ansiblePlaybook: string;
   /** PATH that ansible-playbook is looked up on. */
@@ -41,18 +36,12 @@ export interface PreparationOptions {
 export async function prepareBuild(options: PreparationOptions): Promise<PreparedBuild> {
   const { launch, paths } = options;
   const started = performance.now();
-  for (const dir of [paths.src, paths.tmp, paths.playbooks, paths.ansibleTmp]) {
-    mkdirSync(dir, { recursive: true });
-  }
+  createBuildDirectories(paths);
 
-  const checkouts = await planCheckouts(launch, options.repositoryPath);
+  const checkouts = await planCheckouts(launch, options.sources);
   await Promise.all(
     checkouts.map((checkout) =>
-      checkoutProject(
-        options.repositoryPath(checkout.connection, checkout.project),
-        checkout,
-        join(paths.work, checkout.srcDir),
-      ),
+      checkoutProject(checkout.repository, checkout, join(paths.work, checkout.srcDir)),
     ),
   );
 
@@ -60,7 +49,7 @@ export async function prepareBuild(options: PreparationOptions): Promise<Prepare
     launch,
     checkouts,
     paths,
-    playbookSource: options.playbookSource,
+    sources: options.sources,
   });
   const ansiblePlaybook = steps.some((step) => step.kind === "playbook")
     ? findAnsible(options, steps)
@@ -76,8 +65,24 @@ export async function prepareBuild(options: PreparationOptions): Promise<Prepare
       groupVars: launch.job.groupVars,
     }),
   );
-  writeFileSync(paths.ansibleConfigFile, ansibleConfig(paths));
+  if (ansiblePlaybook !== null) writeFileSync(paths.ansibleConfigFile, ansibleConfig(paths));
   return { checkouts, steps, ansiblePlaybook, preparationMs: performance.now() - started };
+}
+
+// Each level is created on its own: a recursive mkdir of a new path costs several times more
+// system calls, and this runs for every build. A directory left by an earlier run of the same
+// build id is replaced.
+function createBuildDirectories(paths: BuildPaths): void {
+  try {
+    mkdirSync(paths.root);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    rmSync(paths.root, { recursive: true, force: true });
+    mkdirSync(paths.root);
+  }
+  mkdirSync(paths.work);
+  mkdirSync(paths.src);
+  mkdirSync(paths.tmp);
 }
 
 // A playbook must never run as a script, so a missing ansible-playbook fails the build.

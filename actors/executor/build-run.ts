@@ -1,6 +1,5 @@
 // One attempt of one job: prepare the workspace, run `pre-run`, `run` and `post-run`, turn the
 // outcome into a Zuul build result, and clean up.
-import { rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { BuildResult } from "../../messages/build.js";
 import type { BuildLaunch } from "../../messages/effects.js";
@@ -12,7 +11,7 @@ import { jobEnvironment, type Phase } from "./job-environment.js";
 import { JobOutput } from "./job-output.js";
 import { PlaybookError, type PhaseStep } from "./playbooks.js";
 import { runStep, type StepOutcome } from "./step-runner.js";
-import { WorkspaceError, type RepositoryPath } from "./workspace.js";
+import { WorkspaceError, type RepositorySources } from "./workspace.js";
 
 /** What the executor reports about one build, in order. */
 export type BuildEvent =
@@ -30,8 +29,7 @@ export type AbortReason = "canceled" | "closed";
 export interface BuildRunOptions {
   readonly launch: BuildLaunch;
   readonly paths: BuildPaths;
-  readonly repositoryPath: RepositoryPath;
-  readonly playbookSource: RepositoryPath;
+  readonly sources: RepositorySources;
   readonly allowList: readonly string[];
   readonly parentEnv: NodeJS.ProcessEnv;
   readonly ansiblePlaybook: string;
@@ -39,6 +37,8 @@ export interface BuildRunOptions {
   /** Seconds for a job whose `timeout` or `post-timeout` is null. */
   readonly defaultTimeoutSeconds: number;
   readonly keepWorkspace: boolean;
+  /** Takes the build directory away once the build ends, such as WorkspaceReaper.discard. */
+  readonly discardWorkspace: (dir: string) => void;
   readonly logUrl: string | null;
   readonly log: Logger;
   readonly emit: BuildListener;
@@ -95,7 +95,7 @@ export class BuildRun {
     }
     output?.mark(`result: ${verdict.result ?? "none (the build will be retried)"}`);
     output?.close();
-    await this.#removeWorkspace();
+    this.#removeWorkspace();
 
     const body: BuildCompletedBody = {
       ...itemRef(launch),
@@ -118,8 +118,7 @@ export class BuildRun {
       prepared = await prepareBuild({
         launch: this.#options.launch,
         paths: this.#options.paths,
-        repositoryPath: this.#options.repositoryPath,
-        playbookSource: this.#options.playbookSource,
+        sources: this.#options.sources,
         ansiblePlaybook: this.#options.ansiblePlaybook,
         searchPath: this.#options.parentEnv.PATH,
       });
@@ -215,10 +214,10 @@ export class BuildRun {
     return { result: "ABORTED", message: "the build was canceled" };
   }
 
-  async #removeWorkspace(): Promise<void> {
+  #removeWorkspace(): void {
     if (this.#options.keepWorkspace) return;
     try {
-      await rm(this.#options.paths.root, { recursive: true, force: true, maxRetries: 3 });
+      this.#options.discardWorkspace(this.#options.paths.root);
     } catch (err) {
       this.#options.log.warn({ err, dir: this.#options.paths.root }, "workspace removal failed");
     }

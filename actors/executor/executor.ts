@@ -9,20 +9,29 @@ import { buildPaths } from "./build-paths.js";
 import { BuildRun, type BuildListener } from "./build-run.js";
 import { DEFAULT_ENV_ALLOW_LIST, validateAllowList } from "./job-environment.js";
 import type { RepositoryPath } from "./workspace.js";
+import { WorkspaceReaper } from "./workspace-reaper.js";
 
 /** Zuul's default `max-job-timeout` of a tenant: three hours. */
 export const DEFAULT_TIMEOUT_SECONDS = 10_800;
 const DEFAULT_KILL_GRACE_MS = 5_000;
 
 export interface ExecutorOptions {
-  /** Directory under which each build gets `builds/BUILD`, removed when the build ends. */
+  /**
+   * Directory under which each build gets `builds/BUILD`, removed when the build ends. One
+   * executor per directory: a new executor deletes what it finds under `builds/`.
+   */
   readonly workRoot: string;
   /** Directory of the build logs, `LOG_ROOT/BUILD/job-output.txt`; defaults to `WORK_ROOT/logs`. */
   readonly logRoot?: string;
   /** The merger's cache repository of a project, which holds the speculative state refs. */
   readonly repositoryPath: RepositoryPath;
-  /** Repository to read playbooks from; defaults to `repositoryPath`. */
-  readonly playbookSource?: RepositoryPath;
+  /**
+   * The repository whose branches are a project's branch tips, for projects and playbooks
+   * without a speculative state and for trusted playbooks; defaults to `repositoryPath`. For
+   * the local connection this is the origin repository, since the merger's cache repository
+   * has no branches of its own.
+   */
+  readonly branchSource?: RepositoryPath;
   readonly log: Logger;
   /** Names of the daemon's environment variables a job may see; defaults to PATH, LANG, LC_ALL, TZ. */
   readonly envAllowList?: readonly string[];
@@ -46,6 +55,7 @@ export class Executor {
   readonly #logRoot: string;
   readonly #allowList: readonly string[];
   readonly #log: Logger;
+  readonly #reaper: WorkspaceReaper;
   readonly #running = new Map<string, { run: BuildRun; done: Promise<BuildCompletedBody> }>();
   #closed = false;
 
@@ -68,6 +78,7 @@ export class Executor {
     this.#log = options.log.child({ component: "executor" });
     mkdirSync(join(this.#workRoot, "builds"), { recursive: true });
     mkdirSync(this.#logRoot, { recursive: true });
+    this.#reaper = new WorkspaceReaper(this.#workRoot, this.#log);
   }
 
   /**
@@ -92,14 +103,19 @@ export class Executor {
     const run = new BuildRun({
       launch,
       paths: buildPaths(this.#workRoot, this.#logRoot, launch.build),
-      repositoryPath: this.#options.repositoryPath,
-      playbookSource: this.#options.playbookSource ?? this.#options.repositoryPath,
+      sources: {
+        states: this.#options.repositoryPath,
+        branches: this.#options.branchSource ?? this.#options.repositoryPath,
+      },
       allowList: this.#allowList,
       parentEnv: this.#options.env ?? process.env,
       ansiblePlaybook: this.#options.ansiblePlaybook ?? "ansible-playbook",
       killGraceMs: this.#options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
       defaultTimeoutSeconds: this.#options.defaultTimeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       keepWorkspace: this.#options.keepWorkspaces ?? false,
+      discardWorkspace: (dir) => {
+        this.#reaper.discard(dir);
+      },
       logUrl: this.#options.logUrl?.(launch.build) ?? null,
       log,
       emit: (event) => {
@@ -130,15 +146,23 @@ export class Executor {
     return buildPaths(this.#workRoot, this.#logRoot, build).outputFile;
   }
 
+  /** Resolves when no build runs and every finished build directory is deleted. */
+  async whenIdle(): Promise<void> {
+    while (this.#running.size > 0) {
+      await Promise.all([...this.#running.values()].map(({ done }) => done));
+    }
+    await this.#reaper.drain();
+  }
+
   /**
-   * Stops every running build and resolves when all have completed. Builds stopped this way
-   * complete without a result, so the pipeline retries them; later launches are rejected.
+   * Stops every running build and resolves when all have completed and their directories are
+   * deleted. Builds stopped this way complete without a result, so the pipeline retries them;
+   * later launches are rejected.
    */
   async close(): Promise<void> {
     this.#closed = true;
-    const running = [...this.#running.values()];
-    for (const { run } of running) run.abort("closed");
-    await Promise.all(running.map(({ done }) => done));
+    for (const { run } of this.#running.values()) run.abort("closed");
+    await this.whenIdle();
   }
 
   #rejection(launch: BuildLaunch): { result: "ERROR" | null; message: string } | null {

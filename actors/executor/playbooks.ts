@@ -10,13 +10,13 @@ import type { PlaybookRef } from "../../messages/layout.js";
 import { isPlaybookPath } from "./ansible.js";
 import { relativePathInside, type BuildPaths } from "./build-paths.js";
 import type { Phase } from "./job-environment.js";
+import { checkoutProject } from "./checkout.js";
 import {
   branchTip,
-  checkoutProject,
   gitDirOf,
   WorkspaceError,
   type ProjectCheckout,
-  type RepositoryPath,
+  type RepositorySources,
 } from "./workspace.js";
 
 /** One command of a build: a playbook or script of one phase, resolved to a file on disk. */
@@ -40,7 +40,7 @@ export async function resolveSteps(options: {
   readonly launch: BuildLaunch;
   readonly checkouts: readonly ProjectCheckout[];
   readonly paths: BuildPaths;
-  readonly playbookSource: RepositoryPath;
+  readonly sources: RepositorySources;
 }): Promise<PhaseStep[]> {
   const { launch } = options;
   const phases: [Phase, readonly PlaybookRef[]][] = [
@@ -76,23 +76,26 @@ async function checkoutFor(
     readonly launch: BuildLaunch;
     readonly checkouts: readonly ProjectCheckout[];
     readonly paths: BuildPaths;
-    readonly playbookSource: RepositoryPath;
+    readonly sources: RepositorySources;
   },
 ): Promise<string> {
-  const { launch, checkouts, paths, playbookSource } = options;
+  const { launch, checkouts, paths, sources } = options;
   relativePathInside(ref.project, "playbook project name");
   const inWorkspace = checkouts.find(
     (c) => c.connection === ref.connection && c.project === ref.project && c.branch === ref.branch,
   );
   if (!ref.trusted && inWorkspace !== undefined) return join(paths.work, inWorkspace.srcDir);
 
-  const repository = playbookSource(ref.connection, ref.project);
   const state = ref.trusted
     ? undefined
     : launch.states.find(
         (s) =>
           s.connection === ref.connection && s.project === ref.project && s.branch === ref.branch,
       );
+  const repository =
+    state === undefined
+      ? sources.branches(ref.connection, ref.project)
+      : sources.states(ref.connection, ref.project);
   const commit = state?.commit ?? (await branchTip(gitDirOf(repository, ref.project), ref.branch));
   if (commit === null) {
     throw new WorkspaceError(

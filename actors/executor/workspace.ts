@@ -1,16 +1,21 @@
-// Workspace preparation: which projects a build gets, at which commit, and the checkouts
-// themselves. Each checkout is a small git repository that borrows the objects of the merger's
-// cache repository through `objects/info/alternates`, so preparing it copies no objects and
-// costs two git processes: `git init` and `git checkout`.
-import { existsSync, realpathSync, statSync, writeFileSync } from "node:fs";
+// Workspace planning: which projects a build gets, and at which commit.
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ProjectState } from "../../messages/build.js";
 import type { BuildLaunch } from "../../messages/effects.js";
 import { relativePathInside } from "./build-paths.js";
 import { resolveCommit, runGit } from "./git.js";
 
-/** Finds the repository that holds a project's refs and objects, given its connection. */
+/** Finds a repository of a project, given its connection. */
 export type RepositoryPath = (connection: string, project: string) => string;
+
+/** The two repositories of a project a build reads from. */
+export interface RepositorySources {
+  /** The merger's cache repository, which holds the commits of the speculative states. */
+  readonly states: RepositoryPath;
+  /** The repository whose branches are the projects' branch tips, such as the origin. */
+  readonly branches: RepositoryPath;
+}
 
 /** One project of the workspace and the commit it is checked out at. */
 export interface ProjectCheckout {
@@ -19,6 +24,8 @@ export interface ProjectCheckout {
   /** Branch created at the commit, or null for a detached checkout. */
   readonly branch: string | null;
   readonly commit: string;
+  /** Repository whose objects the checkout borrows: the state's or the branch's repository. */
+  readonly repository: string;
   /** Path of the checkout relative to the workspace: `src/PROJECT`. */
   readonly srcDir: string;
   /** True when the job lists the project in `required-projects`. */
@@ -42,7 +49,7 @@ const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
  */
 export async function planCheckouts(
   launch: BuildLaunch,
-  repositoryPath: RepositoryPath,
+  sources: RepositorySources,
 ): Promise<ProjectCheckout[]> {
   const itemBranch = launch.subject.branch;
   const required = new Map(launch.job.requiredProjects.map((r) => [r.project, r]));
@@ -62,7 +69,7 @@ export async function planCheckouts(
       project,
       wantedBranch,
       states: launch.states.filter((s) => s.project === project && s.connection === connection),
-      repository: repositoryPath(connection, project),
+      sources,
     });
     checkouts.push({ ...checkout, srcDir: `src/${project}`, required: required.has(project) });
   }
@@ -82,17 +89,19 @@ interface CommitChoice {
   readonly project: string;
   readonly wantedBranch: string | null;
   readonly states: readonly ProjectState[];
-  readonly repository: string;
+  readonly sources: RepositorySources;
 }
 
 async function chooseCommit(
   choice: CommitChoice,
 ): Promise<Omit<ProjectCheckout, "srcDir" | "required">> {
-  const { connection, project, wantedBranch, states, repository } = choice;
-  const base = { connection, project };
+  const { connection, project, wantedBranch, states, sources } = choice;
+  const stateBase = { connection, project, repository: sources.states(connection, project) };
   const onBranch = states.find((state) => state.branch === wantedBranch);
-  if (onBranch !== undefined) return speculative(base, onBranch);
+  if (onBranch !== undefined) return speculative(stateBase, onBranch);
 
+  const repository = sources.branches(connection, project);
+  const base = { connection, project, repository };
   const gitDir = gitDirOf(repository, project);
   if (wantedBranch !== null) {
     const tip = await branchTip(gitDir, wantedBranch);
@@ -102,7 +111,7 @@ async function chooseCommit(
   // The project does not have the wanted branch: a single state of another branch still is
   // what the item is tested on, before falling back to the default branch.
   const only = states.length === 1 ? states[0] : undefined;
-  if (only !== undefined) return speculative(base, only);
+  if (only !== undefined) return speculative(stateBase, only);
 
   const defaultBranch = await defaultBranchOf(gitDir);
   const tip = defaultBranch === null ? null : await branchTip(gitDir, defaultBranch);
@@ -116,7 +125,7 @@ async function chooseCommit(
 }
 
 function speculative(
-  base: { connection: string; project: string },
+  base: { connection: string; project: string; repository: string },
   state: ProjectState,
 ): Omit<ProjectCheckout, "srcDir" | "required"> {
   if (!COMMIT_ID.test(state.commit)) {
@@ -152,56 +161,4 @@ export function gitDirOf(repository: string, project: string): string {
   }
   const dotGit = join(repository, ".git");
   return existsSync(dotGit) && statSync(dotGit).isDirectory() ? dotGit : repository;
-}
-
-/**
- * Checks one project out into `dir`, which must not exist yet: a new repository whose objects
- * come from `repository`, with `branch` created at `commit`. The checkout is a real git
- * repository, so jobs can run `git log` or `git diff` in it.
- */
-export async function checkoutProject(
-  repository: string,
-  checkout: Pick<ProjectCheckout, "project" | "branch" | "commit">,
-  dir: string,
-): Promise<void> {
-  const gitDir = gitDirOf(repository, checkout.project);
-  // An empty template keeps sample hooks out of a repository that jobs may commit in.
-  await runGit(["init", "--quiet", "--template=", dir]);
-  writeFileSync(join(dir, ".git", "objects", "info", "alternates"), objectsPathOf(gitDir) + "\n", {
-    flag: "w",
-  });
-
-  // A branch name git would reject still gets its commit, in a detached checkout.
-  const target =
-    checkout.branch === null || !isValidBranchName(checkout.branch)
-      ? ["checkout", "--quiet", "--force", "--detach", checkout.commit]
-      : ["checkout", "--quiet", "--force", "-B", checkout.branch, checkout.commit];
-  try {
-    await runGit(["-C", dir, ...target, "--"]);
-  } catch (err) {
-    throw new WorkspaceError(
-      `checkout of project "${checkout.project}" at ${checkout.commit} from ${repository} ` +
-        `failed; the commit may have been garbage-collected`,
-      { cause: err },
-    );
-  }
-}
-
-/** Approximates `git check-ref-format --branch`, so an odd branch name costs no git process. */
-export function isValidBranchName(name: string): boolean {
-  if (name === "" || name === "@" || name.startsWith("-") || name.startsWith("/")) return false;
-  if (name.endsWith("/") || name.endsWith(".") || name.endsWith(".lock")) return false;
-  if (name.includes("..") || name.includes("@{") || name.includes("//")) return false;
-  // Control characters, space and the characters git reserves for revision syntax.
-  for (const char of name) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code <= 0x20 || code === 0x7f || "~^:?*[\\".includes(char)) return false;
-  }
-  return name.split("/").every((part) => !part.startsWith(".") && !part.endsWith(".lock"));
-}
-
-function objectsPathOf(gitDir: string): string {
-  const objects = join(gitDir, "objects");
-  // Alternates paths are resolved relative to the borrowing repository, so make it absolute.
-  return realpathSync(objects);
 }

@@ -1,11 +1,12 @@
 // Workspace preparation through real builds: which commit each project is checked out at, which
 // script version runs, and what the job can read about its item.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ProjectState } from "../../messages/build.js";
 import {
+  git,
   makeChange,
   makeExecutor,
   makeJob,
@@ -164,6 +165,8 @@ test("workspace removed, log kept", async () => {
     assert.not.ok(existsSync(join(setup.root, "executor", "builds", launch.build)));
     assert.ok(existsSync(executor.outputPath(launch.build)));
     assert.equal(executor.runningBuilds(), []);
+    await executor.whenIdle();
+    assert.equal(readdirSync(join(setup.root, "executor", "trash")), []);
   } finally {
     setup.remove();
   }
@@ -199,6 +202,55 @@ test("trusted playbook runs from branch tip", async () => {
     const lines = output.split("\n").filter((line) => line.startsWith("trusted-"));
     // The trusted pre-run ignores the proposed change; the untrusted reference tests it.
     assert.equal(lines, ["trusted-tip", "trusted-proposed"]);
+  } finally {
+    remove();
+  }
+});
+
+test("branch tips come from branch source", async () => {
+  // The merger's cache repository borrows the origin's objects and has no branches of its own.
+  const { dir: root, remove } = temporaryDir("branch-source");
+  try {
+    const project = new TestProject(root, "org/project");
+    const lib = new TestProject(root, "org/lib");
+    const script = {
+      executable: true as const,
+      content: "#!/bin/sh\ngit -C src/org/lib rev-parse HEAD\n",
+    };
+    const base = project.commit({ "run.sh": script }, null);
+    project.setBranch("master", base);
+    const libTip = lib.commit({ "lib.txt": "tip\n" }, null);
+    lib.setBranch("master", libTip);
+
+    const mergerCache = join(root, "merger", "org", "project.git");
+    git(["init", "--quiet", "--bare", mergerCache]);
+    writeFileSync(
+      join(mergerCache, "objects", "info", "alternates"),
+      join(project.cache, "objects") + "\n",
+    );
+    git(["--git-dir", mergerCache, "update-ref", "refs/gatehouse/master/bs-1", base]);
+    const state = {
+      ...project.state("master", "bs-1", base, base),
+      ref: "refs/gatehouse/master/bs-1",
+    };
+
+    const origins = new Map([
+      ["org/project", project.cache],
+      ["org/lib", lib.cache],
+    ]);
+    const executor = makeExecutor(root, [project, lib], {
+      repositoryPath: (_connection, name) =>
+        name === "org/project" ? mergerCache : join(root, "merger", `${name}.git`),
+      branchSource: (_connection, name) => origins.get(name) ?? "/nonexistent",
+    });
+    const job = makeJob({
+      run: [playbook("run.sh")],
+      requiredProjects: [{ project: "org/lib", overrideCheckout: null }],
+    });
+    const launch = makeLaunch({ job, states: [state] });
+    const completed = await executor.launch(launch, () => undefined);
+    assert.is(completed.result, "SUCCESS", completed.message ?? "");
+    assert.ok(readFileSync(executor.outputPath(launch.build), "utf8").includes(libTip));
   } finally {
     remove();
   }
