@@ -81,7 +81,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 interface FreezingJob {
   attributes: Mutable<JobAttributes>;
   finalSource: SourceContext | null;
+  /** Name of the job whose variant set `final`, which may be an ancestor. */
+  finalJob: string;
   protectedProject: string | null;
+  protectedJob: string;
   variants: SourceContext[];
 }
 
@@ -125,6 +128,7 @@ function applyAttributes(
   attributes: Readonly<Partial<JobAttributes>>,
   source: SourceContext,
   object: string,
+  inline: boolean,
 ): ConfigError | null {
   const keys = Object.keys(attributes) as (keyof JobAttributes)[];
   const changed = keys.filter((key) => !ALWAYS_SETTABLE.has(key));
@@ -133,7 +137,7 @@ function applyAttributes(
     return configError(
       siteOf(source, object),
       changed[0] ?? "",
-      `job "${name}" is final (declared at ${where}), so a variant or child job cannot set ` +
+      `job "${job.finalJob}" is final (declared at ${where}), so ${object} cannot set ` +
         `${changed.map((key) => `"${key}"`).join(", ")}; remove the attribute here or make a new job`,
     );
   }
@@ -141,8 +145,8 @@ function applyAttributes(
     return configError(
       siteOf(source, object),
       changed[0] ?? "",
-      `job "${name}" is protected, so only project "${job.protectedProject}" may inherit from ` +
-        `or change it; define a job of your own instead`,
+      `job "${job.protectedJob}" is protected, so only project "${job.protectedProject}" may ` +
+        `inherit from or change it, not ${object} in "${source.project}"; define a job of your own`,
     );
   }
 
@@ -201,11 +205,15 @@ function applyAttributes(
         (target as Record<string, unknown>)[key] = attributes[key];
     }
   }
-  if (attributes.final === true && job.finalSource === null) job.finalSource = source;
+  if (attributes.final === true && job.finalSource === null) {
+    job.finalSource = source;
+    job.finalJob = name;
+  }
   if (attributes.protected === true && job.protectedProject === null) {
     job.protectedProject = source.project;
+    job.protectedJob = name;
   }
-  job.variants.push(source);
+  if (keys.length > 0 || !inline) job.variants.push(source);
   return null;
 }
 
@@ -305,17 +313,20 @@ export function freezeJob(
   const job: FreezingJob = {
     attributes: { ...DEFAULT_JOB_ATTRIBUTES },
     finalSource: null,
+    finalJob: "",
     protectedProject: null,
+    protectedJob: "",
     variants: [],
   };
   for (const variant of collected.variants) {
     // A child job starts a new `abstract` decision: abstractness is not inherited.
     const error = applyAttributes(
       job,
-      name,
+      variant.name,
       variant.attributes,
       variant.source,
       `job "${variant.name}"`,
+      false,
     );
     if (error !== null) {
       errors.push(error);
@@ -324,7 +335,7 @@ export function freezeJob(
   }
   const abstract = own.some((variant) => variant.attributes.abstract === true);
   for (const variant of inline) {
-    const error = applyAttributes(job, name, variant.attributes, variant.source, site.object);
+    const error = applyAttributes(job, name, variant.attributes, variant.source, site.object, true);
     if (error !== null) {
       errors.push(error);
       return null;

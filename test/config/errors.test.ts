@@ -528,7 +528,8 @@ const CASES: readonly ErrorCase[] = [
     name: "child job changing a final job",
     where: "untrusted",
     text: "- job:\n    name: child\n    parent: final-job\n    timeout: 10\n- project:\n    check:\n      jobs: [child]\n",
-    fragment: 'job "child" is final',
+    fragment:
+      'job "final-job" is final (declared at config/zuul.d/base.yaml:46), so job "child" cannot set "timeout"',
     line: 2,
     column: 5,
   },
