@@ -9,6 +9,7 @@ export {
   buildLayout,
   closeConfigPool,
   connectionDrivers,
+  inlineCacheStats,
 } from "./load.js";
 export type { LoadOptions, LoadResult } from "./load.js";
 export type { LayoutInput, ProjectFiles, BranchFiles, ConfigFileText } from "./layout-input.js";

@@ -57,6 +57,11 @@ function workerPool(): Piscina {
   return pool;
 }
 
+/** Counts of the inline parse cache, to check that reloads re-parse only changed files. */
+export function inlineCacheStats(): { hits: number; misses: number; size: number } {
+  return { hits: inlineCache.hits, misses: inlineCache.misses, size: inlineCache.size };
+}
+
 /** Stops the loader's worker thread; loads after this start a new one. */
 export async function closeConfigPool(): Promise<void> {
   const current = pool;
@@ -225,10 +230,10 @@ export async function loadSpeculativeLayout(
     (await readInput(tenant, reader, { connections: undefined, now: () => base.loadedAt }));
   const changed = new Set<string>();
   const projects = baseInput.projects.map((files) => {
-    const files_ = overlay[files.project.name] ?? overlay[files.project.canonicalName];
-    if (files_ === undefined || files.project.trusted) return files;
+    const replaced = overlay[files.project.name] ?? overlay[files.project.canonicalName];
+    if (replaced === undefined || files.project.trusted) return files;
     changed.add(files.project.name);
-    return overlayProject(files, files_, branch);
+    return overlayProject(files, replaced, branch);
   });
   const errors: ConfigError[] = [];
   for (const name of Object.keys(overlay)) {
