@@ -1,5 +1,5 @@
-// A small schema-style validator kit: each check takes an unknown value and the path it was found
-// at, and returns the value typed or throws a ValidationError naming the path and the expected
+// A small schema-style validator kit. Each check takes an unknown value and the path it was found
+// at. It returns the value typed, or throws a ValidationError naming the path and the expected
 // type. Objects pass through as they are, so fields a check does not list are kept.
 
 /** Raised for input of the wrong shape: `path` is where, `expected` is what it should have been. */
@@ -73,7 +73,7 @@ export const integer: Check<number> = (value, path) =>
 export const boolean: Check<boolean> = (value, path) =>
   typeof value === "boolean" ? value : fail(path, "a boolean", value);
 
-/** One of the given string literals. */
+/** Returns a check that accepts only the given string literals. */
 export function oneOf<const T extends string>(values: readonly T[]): Check<T> {
   const allowed = new Set<string>(values);
   const expected = `one of ${values.map((item) => `"${item}"`).join(", ")}`;
@@ -99,7 +99,7 @@ export function arrayOf<T>(check: Check<T>): Check<readonly T[]> {
   };
 }
 
-/** A plain object whose every value passes `check`. */
+/** Returns a check for a plain object whose every value passes `check`. */
 export function recordOf<T>(check: Check<T>): Check<Readonly<Record<string, T>>> {
   return (value, path) => {
     const record = plainObject(value, path);
@@ -108,7 +108,7 @@ export function recordOf<T>(check: Check<T>): Check<Readonly<Record<string, T>>>
   };
 }
 
-/** A plain object with the fields of `shape`; other fields pass through unchecked. */
+/** Returns a check for a plain object with the fields of `shape`; other fields pass unchecked. */
 export function object<const S extends Shape>(shape: S): Check<ShapeType<S>> {
   const entries = Object.entries(shape);
   return (value, path) => {

@@ -3,10 +3,10 @@
 // ValidationError that names the field and the expected type. An unknown `kind` is rejected
 // here, so it never reaches an actor.
 //
-// Change records, ref records and layouts are checked shallowly: the fields the supervisor and
-// the router read (identity, project, branch, patchset, revisions) are checked with their
-// types, and the rest (approvals, files, commit messages, job definitions) passes through as
-// it is. Their producers are our own sources and config loader, which build them typed.
+// Change records, ref records and layouts are checked shallowly. The fields the supervisor and
+// the router read (identity, project, branch, patchset, revisions) are checked with their types.
+// The rest (approval entries, commit messages, job definitions) passes through as it is, because
+// their producers are our own sources and config loader, which build them typed.
 import type { ProjectState } from "./build.js";
 import { BUILD_RESULTS } from "./build.js";
 import type { ChangeRecord, ItemSubject, RefRecord } from "./change.js";

@@ -1,6 +1,6 @@
-// Where an inbound message goes, read from its body: a result to the pipeline that owns the
-// work, a trigger to every pipeline of the tenant unless it names one, a management command to
-// its pipeline or, for tenant-wide commands, to every pipeline of the tenant.
+// The route of an inbound message, read from its body. A result goes to the pipeline that owns
+// the work. A trigger goes to every pipeline of the tenant unless it names one. A management
+// command goes to its pipeline, or to every pipeline of the tenant when it is tenant-wide.
 import { assertNever } from "../../messages/envelope.js";
 import type { InboundMessage } from "../../messages/validate.js";
 

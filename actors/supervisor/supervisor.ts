@@ -20,7 +20,7 @@ import {
 } from "../../runtime/actor/index.js";
 import { routeOf } from "./routing.js";
 
-/** Where the pipeline actor's definition is exported. */
+/** Module URL and export name of an actor definition. */
 export interface ActorModule {
   /** A `URL`, a `file:` URL string or an absolute path of the compiled module. */
   readonly module: string | URL;
@@ -62,7 +62,7 @@ export interface ActorSnapshot {
   readonly mirror: unknown;
 }
 
-/** What happened to one message offered from outside. */
+/** Outcome of one message offered from outside: its validated form and recipients, or the error. */
 export type Acceptance =
   | { readonly ok: true; readonly message: InboundMessage; readonly delivered: ActorAddress[] }
   | { readonly ok: false; readonly error: Error };
@@ -158,7 +158,7 @@ export class Supervisor {
     return this.system.send(message);
   }
 
-  /** Queues the message at one tenant-pipeline, whatever its `to` said. */
+  /** Queues the message at one tenant-pipeline, replacing its `to`. */
   sendToPipeline(tenant: string, pipeline: string, message: Envelope): boolean {
     return this.system.send({ ...message, to: pipelineAddress(tenant, pipeline) });
   }
@@ -176,7 +176,7 @@ export class Supervisor {
   /**
    * Validates a message from outside and routes it by its body: results and pipeline-bound
    * messages to their pipeline, other triggers and tenant-wide commands to every pipeline of
-   * the tenant. Invalid input and unknown kinds are rejected before any actor sees them.
+   * the tenant. Invalid input and unknown kinds are rejected before they reach any actor.
    */
   accept(input: unknown): Acceptance {
     const validation = validateMessage(input);

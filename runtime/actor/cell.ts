@@ -58,7 +58,9 @@ export class ActorCell<S, M extends Envelope, X> {
 
   query(kind: QueryKind): unknown {
     if (this.definition.query === undefined) {
-      throw new Error(`actor "${this.address}" answers no queries; it was asked for "${kind}"`);
+      throw new Error(
+        `actor "${this.address}" defines no query function, so the "${kind}" query failed`,
+      );
     }
     return this.definition.query(this.currentState as Immutable<S>, kind);
   }

@@ -1,16 +1,17 @@
-// What an actor is: a plain object of functions exported from a module, so the same code runs
-// in a worker thread (loaded by module URL and export name) or inline on the supervisor's thread.
+// The definition of an actor: a plain object of functions exported from a module, so the same
+// code runs in a worker thread (loaded by module URL and export name) or inline on the
+// supervisor's thread.
 import type { Draft, Immutable } from "immer";
 import type { Logger } from "pino";
 
 import type { ActorAddress, Envelope } from "../../messages/envelope.js";
 import type { QueryKind } from "../../messages/requests.js";
 
-/** What a handler may use besides its state and message; nothing in it does I/O. */
+/** The handler's context besides its state and message; nothing in it does I/O. */
 export interface ActorContext<X> {
   /** Address of the actor handling the message. */
   readonly address: ActorAddress;
-  /** The message's `at`: milliseconds on the clock of whoever sent it, virtual or real. */
+  /** The message's `at`: milliseconds on the sender's clock, virtual or real. */
   readonly now: number;
   /** Returns a new random UUID (version 4). */
   uuid(): string;
@@ -20,7 +21,7 @@ export interface ActorContext<X> {
   emit(effect: X): void;
   /**
    * True while the trigger lane is paused. A `pause` management message pauses the lane once its
-   * handler returns, and `resume` releases it, so the handler of `pause` still sees false.
+   * handler returns, and `resume` releases it, so the handler of `pause` still reads false.
    */
   readonly paused: boolean;
 }
@@ -34,11 +35,11 @@ export interface ActorDefinition<S, M extends Envelope, X> {
   initialState(init: unknown): S;
   /** Handles one message by mutating the draft and emitting effects. */
   handle(draft: Draft<S>, message: M, ctx: ActorContext<X>): void;
-  /** Answers a query about the current state; actors without it reject every query. */
+  /** Returns the result of a query about the current state; without it, every query fails. */
   query?(state: Immutable<S>, kind: QueryKind): unknown;
 }
 
-/** An actor definition of unknown types, as the runtime sees it after loading a module. */
+/** An actor definition of unknown types, as the runtime holds it after loading a module. */
 export type AnyActorDefinition = ActorDefinition<unknown, Envelope, unknown>;
 
 /** Helps a module declare a definition with its types inferred and checked. */

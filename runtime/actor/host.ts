@@ -1,6 +1,6 @@
-// The supervisor side of one actor: its mailbox, its mirror, the batch in flight and one-for-one
-// supervision. A crash restarts the actor, after a backoff, from the mirror; the message that
-// crashed it is retried, then quarantined once it has crashed the actor too often.
+// The supervisor side of one actor: its mailbox, its mirror, the batches in flight and one-for-one
+// supervision. A crash restarts the actor from the mirror after a backoff. The message that
+// crashed it is retried, and quarantined once it has crashed the actor too often.
 import { applyPatches, freeze, type Immutable, type Objectish } from "immer";
 import type { Logger } from "pino";
 
@@ -157,7 +157,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   async query(kind: QueryKind): Promise<unknown> {
     await this.ready;
     if (this.current === null || this.currentStatus === "stopped") {
-      throw new Error(`actor "${this.address}" is stopped; it cannot answer "${kind}"`);
+      throw new Error(`actor "${this.address}" is stopped, so the "${kind}" query failed`);
     }
     return this.current.query(kind);
   }
@@ -281,8 +281,8 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     this.onMessageCrash(crashed, [...rest, ...this.abandonInFlight()], report.crash.error);
   }
 
-  // The patches of the whole batch go into the mirror in one applyPatches call, which costs
-  // far less than one call per message; handlers therefore see the mirror as of the batch's end.
+  // The patches of the whole batch go into the mirror in one applyPatches call, which costs far
+  // less than one call per message. Handlers therefore see the mirror as of the batch's end.
   private applyHandled(batch: readonly M[], handled: readonly HandledMessage<X>[]): void {
     const patches = handled.flatMap((outcome) => outcome.patches);
     if (patches.length > 0) {

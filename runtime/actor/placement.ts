@@ -1,5 +1,5 @@
-// Where an actor runs. The supervisor side talks to both placements through this interface and
-// never knows which one it has.
+// Placement of an actor: the thread it runs on. The supervisor side drives both placements through this interface and
+// does not depend on which one it has.
 import type { Envelope } from "../../messages/envelope.js";
 import type { QueryKind } from "../../messages/requests.js";
 import type { BatchReport, SerializedError } from "./protocol.js";
@@ -13,15 +13,15 @@ export interface Placement {
   start(): Promise<unknown>;
   /** Handles a batch; rejects with `PlacementExitedError` when the worker exits meanwhile. */
   deliver(batch: Envelope[]): Promise<BatchReport<unknown>>;
-  /** Answers a query from the actor's current state. */
+  /** Runs a query against the actor's current state and returns its result. */
   query(kind: QueryKind): Promise<unknown>;
   /** Stops the actor; pending deliveries and queries reject. */
   terminate(): Promise<void>;
-  /** Registers the callback for an exit nobody asked for while no batch was in flight. */
+  /** Registers the callback for an exit that `terminate` did not cause, while no batch was in flight. */
   onUnexpectedExit(callback: (error: SerializedError) => void): void;
 }
 
-/** Raised for a delivery whose worker thread exited before it answered. */
+/** Raised for a delivery whose worker thread exited before it reported. */
 export class PlacementExitedError extends Error {
   override readonly name = "PlacementExitedError";
 

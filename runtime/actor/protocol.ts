@@ -1,5 +1,5 @@
-// What the supervisor side and a placement exchange: batches of envelopes in, one report per
-// batch out. The same shapes cross the worker thread boundary, so all of it is plain data.
+// The protocol between the supervisor side and a placement: batches of envelopes in, one report
+// per batch out. The same shapes cross the worker thread boundary, so all of it is plain data.
 import type { Patch } from "immer";
 
 import type { ActorAddress, Envelope } from "../../messages/envelope.js";
@@ -22,8 +22,8 @@ export interface HandledMessage<X> {
 }
 
 /**
- * The outcome of one batch. Messages are handled in batch order until one throws; that one is
- * `crash`, and the messages after it are not handled and do not appear in `handled`.
+ * The outcome of one batch. Messages are handled in batch order until one throws. That one is
+ * `crash`, and the messages after it are not handled, so they do not appear in `handled`.
  */
 export interface BatchReport<X> {
   readonly handled: HandledMessage<X>[];
@@ -62,7 +62,7 @@ export type FromWorker =
   | { readonly type: "ready"; readonly state: unknown }
   /** The module or its export could not be loaded, or `initialState` threw. */
   | { readonly type: "start-failed"; readonly error: SerializedError }
-  /** The answer to the last `deliver`, with the log lines written while handling it. */
+  /** The report of the oldest unreported `deliver`, with the log lines written while handling it. */
   | { readonly type: "delivered"; readonly report: BatchReport<unknown>; readonly logs: string[] }
   /** Log lines written outside a batch. */
   | { readonly type: "logs"; readonly logs: string[] };

@@ -39,12 +39,12 @@ export interface ActorRef<S = unknown, M extends Envelope = Envelope> {
   readonly mirror: Immutable<S>;
   /** True while the trigger lane is paused. */
   readonly paused: boolean;
-  /** Messages waiting in the mailbox, not counting a batch in flight. */
+  /** Messages waiting in the mailbox, not counting batches in flight. */
   readonly queued: number;
   /** Recent crashes, oldest first. */
   readonly crashes: readonly CrashRecord[];
   /** Messages set aside after crashing the actor too often, oldest first. */
   readonly quarantined: readonly QuarantinedMessage[];
-  /** Terminates the actor after its batch in flight, if any, finishes; queued messages are dropped. */
+  /** Terminates the actor once its batches in flight are reported or `stopGraceMs` has passed. */
   stop(): Promise<void>;
 }

@@ -16,7 +16,7 @@ export interface SupervisionOptions {
    * but a message arriving in a higher lane waits behind every batch already posted.
    */
   readonly maxBatchesInFlight: number;
-  /** How long `stop` waits for a batch in flight before terminating, in milliseconds. */
+  /** How long `stop` waits for batches in flight before terminating, in milliseconds. */
   readonly stopGraceMs: number;
 }
 

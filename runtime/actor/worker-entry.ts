@@ -1,5 +1,5 @@
 // Entry file of an actor's worker thread: loads the definition named in workerData, then handles
-// each batch the supervisor posts and answers queries on the dedicated comlink port.
+// each batch the supervisor posts and serves queries on the dedicated comlink port.
 import { isMainThread, parentPort, workerData, type MessagePort } from "node:worker_threads";
 
 import * as Comlink from "comlink";
@@ -30,8 +30,8 @@ function post(message: FromWorker): void {
   port.postMessage(message);
 }
 
-// Lines logged outside a batch (while loading, say) are posted on their own; lines logged while
-// a batch runs travel with its report, because the report drains the buffer first.
+// Lines logged outside a batch, while loading for example, are posted on their own. Lines logged
+// while a batch runs travel with its report, because the report drains the buffer first.
 let flushScheduled = false;
 const lines = new LineBuffer(() => {
   if (flushScheduled) return;

@@ -1,6 +1,6 @@
 // Worker placement: the actor runs in a worker thread of its own. Batches and reports travel on
-// the worker's parent port; queries travel on a second, dedicated port through comlink, so an
-// answer never waits behind events and events never wait for answers.
+// the worker's parent port. Queries travel on a second, dedicated port through comlink, so a
+// query reply never waits behind events and events never wait for query replies.
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 
 import * as Comlink from "comlink";
@@ -40,7 +40,7 @@ export class WorkerPlacement implements Placement {
   private queryPort: MessagePort | null = null;
   private queries: Comlink.Remote<QueryApi> | null = null;
   private starting: Pending<unknown> | null = null;
-  // The worker answers batches in the order they were posted.
+  // The worker reports batches in the order they were posted.
   private readonly deliveries: Pending<BatchReport<unknown>>[] = [];
   private readonly pendingQueries = new Set<(error: Error) => void>();
   private lastError: SerializedError | null = null;

@@ -131,8 +131,8 @@ export async function main(args: string[]): Promise<void> {
   const runtime = await startRuntimeEcho();
   await raw.run(WARM_UP);
   await runtime.run(WARM_UP);
-  // Rounds alternate so both sides see the same background load; the best round of each counts,
-  // because other processes on the machine can only slow a round down.
+  // Rounds alternate so both sides run under the same background load. The best round of each
+  // counts, because other processes on the machine can only slow a round down.
   let bestRaw = 0;
   let bestRuntime = 0;
   for (let round = 0; round < ROUNDS; round++) {

@@ -40,7 +40,7 @@ test("paused mailbox leaves triggers untouched", () => {
 
 test("putBack restores the front of each lane", () => {
   const mailbox = new Mailbox<RecorderMessage>();
-  const taken = [
+  const earlierBatch = [
     makeMessage("a", "management", { label: "m1" }),
     makeMessage("a", "result", { label: "r1" }),
     makeMessage("a", "trigger", { label: "t1" }),
@@ -48,7 +48,7 @@ test("putBack restores the front of each lane", () => {
   ];
   mailbox.push(makeMessage("a", "trigger", { label: "t3" }));
   mailbox.push(makeMessage("a", "result", { label: "r2" }));
-  mailbox.putBack(taken);
+  mailbox.putBack(earlierBatch);
   assert.equal(drain(mailbox, false), ["m1", "r1", "r2", "t1", "t2", "t3"]);
 });
 

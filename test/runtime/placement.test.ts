@@ -1,4 +1,4 @@
-// Inline and worker placement run the same actor code to the same state, effects and answers.
+// Inline and worker placement run the same actor code to the same state, effects and query results.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 
