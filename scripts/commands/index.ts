@@ -2,10 +2,11 @@
 import type { Command } from "commander";
 
 import { register as registerSimulate } from "./simulate.js";
+import { register as registerValidateConfig } from "./validate-config.js";
 
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [registerSimulate];
+const registrations: Register[] = [registerSimulate, registerValidateConfig];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
