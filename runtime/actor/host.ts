@@ -130,7 +130,9 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
       this.onUnexpectedExit(placement, error);
     });
     try {
-      const state = await placement.start();
+      const started = await placement.start();
+      // A worker started from a given state does not post it back, so the spec's copy is used.
+      const state = this.spec.restored === null ? started : this.spec.restored.state;
       this.state = freeze(state, true) as Immutable<S>;
     } catch (error) {
       this.currentStatus = "stopped";

@@ -32,6 +32,11 @@ export interface SpawnOptions<X> {
   readonly exportName: string;
   /** Passed to the definition's `initialState`; must be structured-clone safe. */
   readonly init?: unknown;
+  /**
+   * State to start from instead of `initialState(init)`, such as a snapshot from the store after
+   * the daemon restarts. It must be structured-clone safe, and the runtime deep-freezes it.
+   */
+  readonly state?: unknown;
   readonly placement: PlacementKind;
   /** Extra bindings of the actor's child logger, such as `{component, tenant, pipeline}`. */
   readonly bindings?: Readonly<Record<string, unknown>>;
@@ -69,7 +74,7 @@ export class ActorSystem<X = unknown> {
       module: moduleSpecifier(options.module),
       exportName: options.exportName,
       init: options.init ?? null,
-      restored: null,
+      restored: options.state === undefined ? null : { state: options.state },
       paused: options.paused ?? false,
       bindings: options.bindings ?? {},
     };
