@@ -58,17 +58,19 @@ test("crash retries the batch behind it", async () => {
 
 test("whenIdle waits for effect promises and replies", async () => {
   const replies: string[] = [];
-  let actor: ActorRef<RecorderState, RecorderMessage> | undefined;
+  // The effect handler needs the actor, which exists only once the system has spawned it.
+  const spawned: { actor?: ActorRef<RecorderState, RecorderMessage> } = {};
   const system = new ActorSystem<RecorderEffect>({
     logger: captureLog().logger,
     onEffect: async (_address, effect) => {
       if (effect.label !== "ask") return;
       await wait(40);
       replies.push(effect.label);
-      actor?.send(makeMessage("replying", "result", { label: "reply" }));
+      spawned.actor?.send(makeMessage("replying", "result", { label: "reply" }));
     },
   });
-  actor = await spawnWorker(system, "replying");
+  const actor = await spawnWorker(system, "replying");
+  spawned.actor = actor;
   try {
     actor.send(makeMessage("replying", "trigger", { label: "ask" }));
     await system.whenIdle();
