@@ -22,3 +22,10 @@ export { ParseCache } from "./cache.js";
 export { withImplicitConnections, isGerritLike, KNOWN_DRIVERS } from "./connections.js";
 export type { ConnectionDrivers } from "./connections.js";
 export { DEFAULT_MESSAGES } from "./pipeline.js";
+export {
+  parseDaemonConfig,
+  daemonConnectionDrivers,
+  daemonHostnames,
+  DEFAULT_LISTEN,
+} from "./daemon.js";
+export type { DaemonConfig, DaemonConnection, DaemonNode } from "./daemon.js";
