@@ -1,4 +1,4 @@
-// Which paths of a project are Zuul configuration: `zuul.yaml`, `.zuul.yaml`, and YAML files under
+// The paths of a project that are Zuul configuration: `zuul.yaml`, `.zuul.yaml`, and YAML files under
 // `zuul.d/` and `.zuul.d/` (recursively), the files the configuration loader reads.
 
 const CONFIG_FILES = new Set(["zuul.yaml", ".zuul.yaml"]);

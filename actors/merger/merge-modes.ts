@@ -3,12 +3,11 @@
 import type { MergeChange, MergeMode } from "../../messages/build.js";
 import { assertNever } from "../../messages/envelope.js";
 import type { GitIdentity } from "../../runtime/git/identity.js";
-import { mergeTree } from "../../runtime/git/merge-tree.js";
 import type { CommitObject } from "../../runtime/git/objects.js";
 import { gitText } from "../../runtime/git/process.js";
 import type { GitRepository } from "../../runtime/git/repository.js";
 
-/** The id git gives the empty tree, which every repository knows without storing it. */
+/** The id of the empty tree, which git resolves in every repository without storing it. */
 const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 /** Author and committer of the helper commits that give cherry-picks their merge base. */
@@ -60,7 +59,7 @@ async function mergeCommit(
   identity: GitIdentity,
 ): Promise<ApplyResult> {
   if (theirs.oid === ours) return { ok: true, commit: ours };
-  const merged = await mergeTree(repo.gitDir, ours, theirs.oid);
+  const merged = await repo.merges.merge(ours, theirs.oid);
   if (!merged.clean) return { ok: false, conflicts: merged.conflicts, messages: merged.messages };
   const message = change.message.trim() === "" ? `Merge change ${change.id}` : change.message;
   const commit = await repo.commits.write({
@@ -79,7 +78,7 @@ async function squashMerge(
   theirs: CommitObject,
   identity: GitIdentity,
 ): Promise<ApplyResult> {
-  const merged = await mergeTree(repo.gitDir, ours, theirs.oid);
+  const merged = await repo.merges.merge(ours, theirs.oid);
   if (!merged.clean) return { ok: false, conflicts: merged.conflicts, messages: merged.messages };
   const commit = await repo.commits.write({
     tree: merged.tree,
@@ -115,7 +114,7 @@ async function cherryPick(
       scratchCommit(repo, oursTree, [base]),
       scratchCommit(repo, theirs.tree, [base]),
     ]);
-    const merged = await mergeTree(repo.gitDir, left, right);
+    const merged = await repo.merges.merge(left, right);
     if (!merged.clean) return { ok: false, conflicts: merged.conflicts, messages: merged.messages };
     tree = merged.tree;
   }

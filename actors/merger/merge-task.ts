@@ -2,7 +2,7 @@
 import type { MergeChange } from "../../messages/build.js";
 import type { GitIdentity } from "../../runtime/git/identity.js";
 
-/** Where a project's merger repository is and where its commits come from. */
+/** Location of a project's merger repository and of the origin its commits come from. */
 export interface RepositorySpec {
   readonly connection: string;
   readonly project: string;
@@ -65,7 +65,7 @@ export interface MergeTaskSucceeded {
   readonly files: readonly string[];
   /** Configuration files by project, for projects whose configuration the state changes. */
   readonly configFiles: Readonly<Record<string, Readonly<Record<string, string>>>> | null;
-  /** Number of three-way merges and cherry-picks performed. */
+  /** Number of changes merged into the state by this task. */
   readonly merges: number;
 }
 

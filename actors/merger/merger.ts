@@ -106,7 +106,7 @@ export class Merger {
     return this.cache.path(connection, project);
   }
 
-  /** Deletes the refs of a finished build set and forgets its state. */
+  /** Deletes the refs of a finished build set and drops its state. */
   async forget(buildset: string): Promise<void> {
     const record = this.records.get(buildset);
     if (record === undefined) return;

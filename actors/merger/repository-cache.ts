@@ -1,13 +1,13 @@
 // The merger's repository per project and connection under the state directory. A cache
 // repository of a local origin borrows the origin's objects (objects/info/alternates), so a new
-// patchset needs no fetch; other origins are fetched from when a commit is missing.
+// patchset needs no fetch. Other origins are fetched from when a commit is missing.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { initBareRepository } from "../../runtime/git/commit-files.js";
 import { checkProjectName } from "../../runtime/git/names.js";
 import type { RepositorySpec } from "./merge-task.js";
 
-/** Where the origin of a project is: a local path or a URL, from the connection. */
+/** Returns the origin of a project, a local path or a URL, as its connection configures it. */
 export type OriginResolver = (connection: string, project: string) => string;
 
 const CONNECTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;

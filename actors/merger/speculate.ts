@@ -1,6 +1,6 @@
-// Building one speculative state: start from the branch states of the item ahead (or the branch
-// tips), merge each remaining change in order, point a ref at every branch head, and collect the
-// files the item changes and the configuration files it affects.
+// Building one speculative state. It starts from the branch states of the item ahead (or the
+// branch tips) and merges each remaining change in order. Then it points a ref at every branch
+// head and collects the files the item changes and the configuration files it affects.
 import type { MergeChange } from "../../messages/build.js";
 import { checkBranchName, checkObjectId, refFormatProblem } from "../../runtime/git/names.js";
 import { ObjectNotFoundError, type CommitObject } from "../../runtime/git/objects.js";
@@ -105,6 +105,9 @@ class StateBuilder {
     const repo = this.repository(change.connection, change.project);
     const state = await this.branchState(change.connection, change.project, change.branch);
     const theirs = await this.changeCommit(repo, change);
+    // The files of the change do not depend on the merge: read them while git merges.
+    const changed = this.filesOf(repo, theirs);
+    changed.catch(() => undefined);
     const applied = await applyChange(repo, state.commit, change, theirs, this.task.identity);
     this.merges += 1;
     if (!applied.ok) {
@@ -116,9 +119,7 @@ class StateBuilder {
         applied.conflicts,
       );
     }
-    const parent = theirs.parents[0];
-    const parentTree = parent === undefined ? null : (await repo.objects.readCommit(parent)).tree;
-    const files = await changedPaths(repo.objects, parentTree, theirs.tree);
+    const files = await changed;
     if (own) this.ownFiles = files;
     this.branches.set(branchKey(change.connection, change.project, change.branch), {
       ...state,
@@ -126,6 +127,13 @@ class StateBuilder {
       baseCommit: own ? state.commit : applied.commit,
       configTouched: state.configTouched || files.some(isConfigPath),
     });
+  }
+
+  /** Lists the files a commit changes relative to its first parent. */
+  private async filesOf(repo: GitRepository, commit: CommitObject): Promise<string[]> {
+    const parent = commit.parents[0];
+    const parentTree = parent === undefined ? null : (await repo.objects.readCommit(parent)).tree;
+    return changedPaths(repo.objects, parentTree, commit.tree);
   }
 
   private async applyRefItem(): Promise<void> {
@@ -226,7 +234,7 @@ class StateBuilder {
       return await repo.objects.readCommit(oid);
     } catch (err) {
       if (err instanceof ObjectNotFoundError) {
-        // cat-file --batch reports a corrupt object as missing; a one-off read says which it is.
+        // cat-file --batch reports a corrupt object as missing, so a one-off read prints the cause.
         const check = await runGit(repo.gitDir, ["cat-file", "-t", oid], {
           okExitCodes: [0, 1, 128],
         });

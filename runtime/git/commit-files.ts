@@ -7,7 +7,7 @@ import { type GitIdentity, identityEnvironment } from "./identity.js";
 import { ZERO_OID, checkObjectId } from "./names.js";
 import { gitText, runGit } from "./process.js";
 
-/** What `commitFiles` writes. */
+/** Contents, parents, message and identities of the commit `commitFiles` writes. */
 export interface CommitFilesOptions {
   /** Parent commits; the first one's tree is the starting point. Empty for a root commit. */
   readonly parents: readonly string[];

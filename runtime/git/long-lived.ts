@@ -1,5 +1,5 @@
-// A git process that stays up and answers requests one line at a time (cat-file --batch,
-// hash-object --stdin-paths, update-ref --stdin), so that reading an object or writing a commit
+// A git process that stays up and handles requests one line at a time (cat-file --batch,
+// hash-object --stdin-paths, update-ref --stdin). Reading an object or writing a commit then
 // costs a pipe round trip instead of a process start.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { GitError, gitArgs, gitEnvironment } from "./process.js";
@@ -12,7 +12,7 @@ interface Pending {
 
 /**
  * Runs one git command with its standard input held open, queueing requests and matching each
- * answer to its request in order. When the process exits (a fatal error, a corrupt object), every
+ * response to its request in order. When the process exits (a fatal error, a corrupt object), every
  * waiting request is rejected with git's standard error and the next request starts a new process.
  */
 export class LongLivedGit {
@@ -28,7 +28,7 @@ export class LongLivedGit {
 
   /**
    * Writes `input` to the process and resolves with what `parse` returns once it has consumed a
-   * complete answer. `parse` returns null while the answer is incomplete.
+   * complete response. `parse` returns null while the response is incomplete.
    */
   request<T>(
     input: string,
@@ -49,7 +49,7 @@ export class LongLivedGit {
     });
   }
 
-  /** Closes standard input so the process exits once it has answered everything written. */
+  /** Closes standard input so the process exits once it has handled everything written. */
   close(): void {
     this.child?.stdin.end();
     this.child = null;

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { commitFiles, initBareRepository } from "../../runtime/git/commit-files.js";
 import { CommitWriter } from "../../runtime/git/commit-writer.js";
-import { mergeTree } from "../../runtime/git/merge-tree.js";
+import { MergeTreeBatch, mergeTree } from "../../runtime/git/merge-tree.js";
 import { ObjectReader } from "../../runtime/git/objects.js";
 import { gitEnvironment, gitText } from "../../runtime/git/process.js";
 import {
@@ -233,6 +233,52 @@ test("merge-tree reports conflicts and changed paths", async () => {
       assert.equal(await changedPaths(reader, null, leftTree), ["f", "g"]);
     } finally {
       reader.close();
+    }
+  });
+});
+
+test("merge-tree batch answers like one-off runs", async () => {
+  await withRepository(async (gitDir) => {
+    const base = await commitFiles(gitDir, {
+      parents: [],
+      files: { f: "1\n2\n3\n" },
+      message: "B\n",
+      author: ALICE,
+    });
+    const left = await commitFiles(gitDir, {
+      parents: [base],
+      files: { f: "1\nL\n3\n" },
+      message: "L\n",
+      author: ALICE,
+    });
+    const right = await commitFiles(gitDir, {
+      parents: [base],
+      files: { f: "1\nR\n3\n" },
+      message: "R\n",
+      author: ALICE,
+    });
+    const other = await commitFiles(gitDir, {
+      parents: [base],
+      files: { g: "g\n" },
+      message: "O\n",
+      author: ALICE,
+    });
+    const batch = new MergeTreeBatch(gitDir);
+    try {
+      const pairs: [string, string][] = [
+        [left, right],
+        [left, other],
+        [right, other],
+        [left, right],
+      ];
+      const answers = await Promise.all(pairs.map(([ours, theirs]) => batch.merge(ours, theirs)));
+      for (const [index, [ours, theirs]] of pairs.entries()) {
+        assert.equal(answers[index], await mergeTree(gitDir, ours, theirs));
+      }
+      assert.equal(answers[0]?.conflicts, ["f"]);
+      assert.is(answers[1]?.clean, true);
+    } finally {
+      batch.close();
     }
   });
 });

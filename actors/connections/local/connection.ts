@@ -46,7 +46,7 @@ export interface LocalConnectionOptions {
   readonly testedRepository?: (project: string) => string;
 }
 
-/** What `propose` stored. */
+/** Result of `propose`: the change and patchset the commit became. */
 export interface ProposeResult {
   readonly number: number;
   readonly patchset: number;
@@ -68,7 +68,7 @@ export interface ChangeView {
   readonly subject: string;
   readonly currentPatchset: number;
   readonly submittable: boolean;
-  /** What keeps the change from being submittable, empty when nothing does. */
+  /** Reasons the change is not submittable; empty when it is. */
   readonly submitProblems: readonly string[];
   readonly patchsets: readonly {
     readonly patchset: number;
@@ -250,7 +250,7 @@ export class LocalConnection {
   /**
    * Proposes a commit for review. The commit's objects must already be in the project's bare
    * repository. A commit whose `Change-Id:` footer names an open change of the same project and
-   * branch becomes that change's next patchset; any other commit starts a new change.
+   * branch becomes that change's next patchset. Any other commit starts a new change.
    */
   propose(request: {
     project: string;

@@ -1,4 +1,4 @@
-// What the parts of the local connection share: its store rows, records, repositories and events.
+// Shared state of the local connection's parts: store rows, records, repositories and events.
 import type { Logger } from "pino";
 import type { ChangeStore } from "./change-store.js";
 import type { LocalEvent } from "./events.js";

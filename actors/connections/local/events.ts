@@ -4,7 +4,7 @@ import type { Account, Approval } from "../../../messages/change.js";
 /** Fields of every local connection event. */
 interface LocalEventBase {
   readonly connection: string;
-  /** Who caused the event; null for changes seen in a repository, such as a push. */
+  /** Account that caused the event; null for changes found in a repository, such as a push. */
   readonly account: Account | null;
   /** Milliseconds since the epoch, on the connection's clock. */
   readonly eventTime: number;
@@ -42,6 +42,6 @@ export type LocalEvent = LocalChangeEvent | LocalCommentEvent | LocalRefEvent;
 
 /** Listener signatures of LocalConnection. */
 export interface LocalConnectionEvents {
-  /** Emitted after each change the connection stores or sees in a repository. */
+  /** Emitted after each change the connection stores or finds in a repository. */
   event: [event: LocalEvent];
 }

@@ -14,7 +14,7 @@ import { readCommitOnce } from "./repositories.js";
 export interface ReportResult {
   /** For a submitting report, whether the change merged; null otherwise. */
   readonly merged: boolean | null;
-  /** Why the merge or the report failed; null when nothing did. */
+  /** Reason the merge or the report failed, or null. */
   readonly error: string | null;
 }
 
@@ -26,7 +26,7 @@ export class LocalReporter {
     private readonly testedRepository: ((project: string) => string) | undefined,
   ) {}
 
-  /** Stores the report's message and votes, then submits the change if the report says so. */
+  /** Stores the report's message and votes, then submits the change when the report requests it. */
   async report(report: Report): Promise<ReportResult> {
     const subject = report.subject;
     if (subject.type !== "change" || subject.connection !== this.context.connection) {
