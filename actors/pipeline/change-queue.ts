@@ -84,6 +84,8 @@ function detach(work: Work, item: Draft<QueueItem>): void {
     const aheadItem = work.edit(ahead);
     const index = aheadItem.itemsBehind.indexOf(item.id);
     if (index >= 0) aheadItem.itemsBehind.splice(index, 1);
+    // A non-live item left with nothing behind it goes away in the next pass.
+    if (!aheadItem.live) work.markDirty(aheadItem);
   }
   for (const behindId of item.itemsBehind) {
     const behind = work.edit(behindId);

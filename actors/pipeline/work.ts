@@ -61,8 +61,21 @@ export class Work {
     return this.context.uuid();
   }
 
+  /**
+   * Queues an effect. Fields read from the draft are replaced by plain snapshots, because an
+   * immer draft is revoked when the message is done and effects outlive it.
+   */
   emit(effect: Effect): void {
-    this.context.emit(effect);
+    const fields = effect as unknown as Record<string, unknown>;
+    let copy: Record<string, unknown> | null = null;
+    for (const [key, value] of Object.entries(fields)) {
+      const plain = plainValue(value);
+      if (plain !== value) {
+        copy ??= { ...fields };
+        copy[key] = plain;
+      }
+    }
+    this.context.emit((copy ?? effect) as unknown as Effect);
   }
 
   /** An item for reading; cheap for items this message has not changed. */
@@ -164,4 +177,12 @@ export class Work {
     }
     return false;
   }
+}
+
+function plainValue(value: unknown): unknown {
+  if (isDraft(value)) return current(value);
+  if (Array.isArray(value) && value.some((element) => isDraft(element))) {
+    return value.map((element: unknown) => (isDraft(element) ? current(element) : element));
+  }
+  return value;
 }

@@ -382,7 +382,8 @@ export class World {
       nodeName: launch.nodes[0]?.nodeName ?? null,
       logUrl: `https://logs.example.com/${launch.build}`,
     });
-    const result = this.options.results?.(launch) ?? "SUCCESS";
+    const scripted = this.options.results?.(launch);
+    const result = scripted === undefined ? "SUCCESS" : scripted;
     if (result === "hold") {
       record.result = "HELD";
       this.held.push(launch);
