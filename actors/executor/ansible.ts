@@ -1,5 +1,5 @@
-// What a playbook phase needs besides the playbook: the inventory of the build's nodes, an
-// ansible.cfg of the executor's own, and the ansible-playbook command itself.
+// Files and commands of playbook steps besides the playbook: the inventory of the build's
+// nodes, the executor's own ansible.cfg, and the lookup of ansible-playbook.
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { stringify } from "yaml";

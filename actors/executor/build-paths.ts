@@ -1,5 +1,5 @@
-// Where one build's files live. The build directory (workspace, playbook checkouts, variables,
-// inventory) is removed when the build ends; the log directory survives it for the web server.
+// Paths of one build's files. The build directory (workspace, playbook checkouts, variables,
+// inventory) is removed when the build ends. The log directory stays for the web server.
 import { join } from "node:path";
 
 export interface BuildPaths {

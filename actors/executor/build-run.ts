@@ -13,7 +13,7 @@ import { PlaybookError, type PhaseStep } from "./playbooks.js";
 import { runStep, type StepOutcome } from "./step-runner.js";
 import { WorkspaceError, type RepositorySources } from "./workspace.js";
 
-/** What the executor reports about one build, in order. */
+/** Event the executor reports about one build; a build's events arrive in this order. */
 export type BuildEvent =
   | { readonly type: "build-started"; readonly body: BuildStartedBody }
   /** Emitted when the workspace is ready, before the first step; for benchmarks and logs. */
@@ -140,9 +140,9 @@ export class BuildRun {
     return this.#runPhases(prepared, output);
   }
 
-  // Follows Zuul's rules: post-run steps run after a failed or timed-out pre-run or run; a
-  // pre-run failure makes the build retryable and wins over a post-run failure; a post-run
-  // failure turns any other result into POST_FAILURE; an abort ends the build at once.
+  // Zuul's rules: post-run steps run after a failed or timed-out pre-run or run. A pre-run
+  // failure makes the build retryable and wins over a post-run failure. A post-run failure
+  // turns any other result into POST_FAILURE. An abort ends the build at once.
   async #runPhases(prepared: PreparedBuild, output: JobOutput): Promise<Verdict> {
     const { job } = this.#options.launch;
     const timeout = job.timeout ?? this.#options.defaultTimeoutSeconds;
@@ -245,8 +245,8 @@ function outcomeMessage(outcome: StepOutcome): string | null {
   return "message" in outcome ? outcome.message : null;
 }
 
-// Checkout failures may be passing (a ref not yet fetched, a busy repository), so the build is
-// retried; a missing playbook or an invalid path fails the same way every time.
+// A checkout failure may pass (a ref not yet fetched, a busy repository), so the build is
+// retried. A missing playbook or an invalid path fails the same way every time, so it is ERROR.
 function preparationVerdict(err: unknown): Verdict {
   if (err instanceof PlaybookError || err instanceof RangeError) {
     return { result: "ERROR", message: err.message };

@@ -60,8 +60,8 @@ function objectsPathOf(gitDir: string): string {
   return objects;
 }
 
-// The least git accepts as a repository (HEAD, config, objects/ and refs/), plus the alternates
-// file; git creates the other directories when it needs them. The HEAD written here is
+// The minimum git accepts as a repository (HEAD, config, objects/ and refs/), plus the
+// alternates file. Git creates the other directories when it needs them. The HEAD written here is
 // replaced by the checkout. Without reflogs the checkout writes fewer files, and jobs have no
 // use for the reflog of a fresh checkout.
 function createBorrowingRepository(dir: string, objectsPath: string): void {

@@ -23,7 +23,7 @@ export interface ExecutorOptions {
   readonly workRoot: string;
   /** Directory of the build logs, `LOG_ROOT/BUILD/job-output.txt`; defaults to `WORK_ROOT/logs`. */
   readonly logRoot?: string;
-  /** The merger's cache repository of a project, which holds the speculative state refs. */
+  /** The merger's cache repository of a project, which contains the speculative state refs. */
   readonly repositoryPath: RepositoryPath;
   /**
    * The repository whose branches are a project's branch tips, for projects and playbooks
@@ -84,7 +84,8 @@ export class Executor {
   /**
    * Starts one build. The listener receives `build-started`, then `workspace-prepared` when the
    * workspace is ready, then `build-completed` exactly once. The returned promise resolves with
-   * the completion and never rejects: invalid launches complete with ERROR.
+   * the completion. It does not reject, because invalid launches complete with ERROR and
+   * BuildRun.run turns any error into a completion without a result.
    */
   launch(launch: BuildLaunch, listener: BuildListener): Promise<BuildCompletedBody> {
     const log = this.#log.child({

@@ -1,6 +1,6 @@
 // job-output.txt: the output of every phase of a build, in one file in the build's log
-// directory. Phase commands write to its file descriptor directly, so nothing is lost if the
-// daemon stops, and the executor adds a marker line before and after each command.
+// directory. Phase commands write to its file descriptor directly, without a pipe through the
+// daemon, and the executor adds a marker line before and after each command.
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 

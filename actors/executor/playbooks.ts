@@ -1,5 +1,5 @@
-// Which file each phase of a build runs, and from which commit. An untrusted project's playbook
-// comes from the speculative state, so a change that edits its own job script tests the edited
+// Resolution of each phase step to a file and the commit it comes from. An untrusted project's
+// playbook comes from the speculative state, so a change that edits its own job script tests the edited
 // script. A trusted (config) project's playbook comes from its branch tip, as in Zuul: a proposed
 // change to a config project does not run its own playbooks before it merges.
 import { constants } from "node:fs";
@@ -25,7 +25,7 @@ export interface PhaseStep {
   readonly ref: PlaybookRef;
   /** Absolute path of the file in a checkout. */
   readonly file: string;
-  /** Directory of the checkout that holds the file. */
+  /** Directory of the checkout that contains the file. */
   readonly checkoutDir: string;
   readonly kind: "playbook" | "script";
 }

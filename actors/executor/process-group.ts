@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
-/** How a phase command ended. */
+/** Exit status of a phase command. */
 export type ProcessExit =
   | { readonly status: "exited"; readonly code: number }
   | { readonly status: "signaled"; readonly signal: NodeJS.Signals }

@@ -4,7 +4,7 @@ import type { JobOutput } from "./job-output.js";
 import type { PhaseStep } from "./playbooks.js";
 import { reapGroup, startGroup, stopGroup, type ProcessExit } from "./process-group.js";
 
-/** How one step ended. */
+/** Outcome of one step. */
 export type StepOutcome =
   | { readonly status: "succeeded" }
   | { readonly status: "failed"; readonly message: string }

@@ -11,7 +11,7 @@ export type RepositoryPath = (connection: string, project: string) => string;
 
 /** The two repositories of a project a build reads from. */
 export interface RepositorySources {
-  /** The merger's cache repository, which holds the commits of the speculative states. */
+  /** The merger's cache repository, which contains the commits of the speculative states. */
   readonly states: RepositoryPath;
   /** The repository whose branches are the projects' branch tips, such as the origin. */
   readonly branches: RepositoryPath;
@@ -44,8 +44,8 @@ const COMMIT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 /**
  * Lists the projects a build checks out: the item's project, the job's required projects and
  * every project of the speculative state. A project with a state is checked out at the state's
- * commit; any other at the tip of `override-checkout`, else the item's branch, else the
- * repository's default branch.
+ * commit. Any other project is checked out at the tip of `override-checkout`, else of the
+ * item's branch, else of the repository's default branch.
  */
 export async function planCheckouts(
   launch: BuildLaunch,

@@ -1,4 +1,4 @@
-// The variables a job sees: its own `vars` and `extra-vars` plus Zuul's `zuul` dictionary, written
+// The variables of a job: its own `vars` and `extra-vars` plus Zuul's `zuul` dictionary, written
 // to one JSON file that scripts read through ZUUL_VARS_FILE and playbooks get as `-e @FILE`.
 import type { ItemSubject } from "../../messages/change.js";
 import type { BuildLaunch } from "../../messages/effects.js";
@@ -83,7 +83,7 @@ export function zuulVariables(
 
 type Describe = (connection: string, project: string) => ProjectVariables;
 
-/** The item-specific part: change fields for a change, ref fields for a ref. */
+/** Describes the item: change fields for a change, ref fields for a ref. */
 function subjectVariables(subject: ItemSubject, describe: Describe): Record<string, unknown> {
   const project = describe(subject.connection, subject.project);
   if (subject.type === "change") {

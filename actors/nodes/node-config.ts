@@ -17,7 +17,7 @@ export interface NodeConfig {
 /** Name and label of the node used when no nodes are configured. */
 export const LOCAL_NODE_NAME = "local";
 
-/** The default: one node `local` labelled `local` on this machine, with one slot per CPU. */
+/** Returns the default nodes: one node `local` labelled `local`, with one slot per CPU. */
 export function defaultNodes(): NodeConfig[] {
   return [
     {

@@ -8,7 +8,7 @@ import { defaultNodes, validateNodes, type NodeConfig } from "./node-config.js";
 import { compareRequests, isPrecedence } from "./request-order.js";
 import { assignSlots, missingLabels, type WantedNode } from "./slot-allocation.js";
 
-/** The answer to one node request. */
+/** Outcome of one node request. */
 export type NodeRequestOutcome =
   | { readonly type: "nodes-provisioned"; readonly body: NodesProvisionedBody }
   | { readonly type: "nodes-failed"; readonly body: NodesFailedBody };
@@ -99,12 +99,12 @@ export class NodeProvider {
     this.#dispatch();
   }
 
-  /** Frees the slots of a provisioned request. Returns false when the request holds no nodes. */
+  /** Frees the slots of a provisioned request. Returns false when the request has no nodes. */
   returnNodes(message: NodesReturn): boolean {
     const key = requestKey(message);
     const allocation = this.#allocations.get(key);
     if (allocation === undefined) {
-      this.#log.debug(logFields(message), "nodes returned for a request that holds none");
+      this.#log.debug(logFields(message), "nodes returned for a request without nodes");
       return false;
     }
     this.#release(key, allocation);
@@ -114,8 +114,8 @@ export class NodeProvider {
   }
 
   /**
-   * Withdraws a waiting request without answering it, or frees the nodes of a provisioned one.
-   * Returns false when the provider knows no such request.
+   * Withdraws a waiting request without calling its callback, or frees the nodes of a
+   * provisioned one. Returns false for an unknown request.
    */
   cancel(message: NodeRequestCancel): boolean {
     const key = requestKey(message);
@@ -274,7 +274,8 @@ function failure(request: NodeRequest, message: string): NodeRequestOutcome {
   };
 }
 
-// Requests come from pipeline actors in other threads, so a malformed one is answered, not thrown.
+// Requests come from pipeline actors in other threads, so a malformed one fails through the
+// callback instead of throwing.
 function describeInvalidRequest(request: NodeRequest): string | null {
   if (typeof request.request !== "string" || request.request === "") {
     return "the request id must be a non-empty string";

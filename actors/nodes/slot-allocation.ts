@@ -8,14 +8,14 @@ export interface WantedNode {
   readonly label: string;
 }
 
-/** Where each wanted node goes: the configured node's index per wanted node, in request order. */
+/** Index of the configured node chosen for each wanted node, in request order. */
 export type SlotAssignment = readonly number[];
 
 /**
  * Finds a configured node with a free slot for every wanted node, or returns null when the free
  * slots cannot hold the whole nodeset. `used[i]` is the number of taken slots of `nodes[i]`.
- * Nodesets are small, so this searches every assignment, trying the emptiest node first to
- * spread builds; a greedy pass could miss an assignment when nodes share labels.
+ * Nodesets are small, so this searches every assignment and tries the emptiest node first to
+ * spread builds. A greedy pass could miss an assignment when nodes share labels.
  */
 export function assignSlots(
   wanted: readonly WantedNode[],

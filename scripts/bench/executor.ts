@@ -1,9 +1,10 @@
-// `npm run bench -- executor [--builds N]`: N builds (default 200) of a job whose run step is
-// /bin/true, through the executor with a workspace of one small project, against N plain
-// `child_process.spawn('/bin/true')` calls at the same concurrency. The ratio shows what the
-// executor adds to a process start: checkout, variables, inventory, log file and cleanup.
+// `npm run bench -- executor [--builds N] [--work-root DIR]` runs N builds (default 200) of a
+// job whose run step is /bin/true, each with a workspace of one small project. It compares them
+// with N plain `child_process.spawn('/bin/true')` calls at the same concurrency, one per CPU
+// like the default local node's slots. The ratio shows what the executor adds to a process
+// start: checkout, variables, inventory, log file and cleanup.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -180,77 +181,151 @@ function percentile(values: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
 }
 
+function parseOption(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (value === undefined) throw new RangeError(`${name} needs a value`);
+  return value;
+}
+
 function parseBuilds(args: readonly string[]): number {
-  const index = args.indexOf("--builds");
-  if (index < 0) return 200;
-  const value = Number(args[index + 1]);
+  const text = parseOption(args, "--builds") ?? "200";
+  const value = Number(text);
   if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`--builds must be a positive integer, got ${String(args[index + 1])}`);
+    throw new RangeError(`--builds must be a positive integer, got ${text}`);
   }
   return value;
 }
 
+/** True when `dir` is the mount point of a tmpfs, from /proc/mounts. */
+function isTmpfs(dir: string): boolean {
+  try {
+    return readFileSync("/proc/mounts", "utf8")
+      .split("\n")
+      .some((line) => {
+        const [, mountPoint, type] = line.split(" ");
+        return mountPoint === dir && type === "tmpfs";
+      });
+  } catch {
+    return false;
+  }
+}
+
+/** One place for build directories and the project's cache, with its own executor. */
+interface Placement {
+  readonly name: string;
+  readonly root: string;
+  readonly executor: Executor;
+  readonly commit: string;
+  readonly prepMs: number[];
+  readonly failures: string[];
+  seconds: number;
+}
+
+function openPlacement(name: string, parent: string): Placement {
+  const root = mkdtempSync(join(parent, "gatehouse-bench-executor-"));
+  const { cache, commit } = createProject(root);
+  const executor = new Executor({
+    workRoot: join(root, "executor"),
+    repositoryPath: () => cache,
+    log: pino({ level: "warn" }),
+  });
+  return { name, root, executor, commit, prepMs: [], failures: [], seconds: 0 };
+}
+
+async function runBuild(placement: Placement, job: FrozenJob, index: number): Promise<void> {
+  const launch = benchLaunch(index, job, placement.commit);
+  const body = await placement.executor.launch(launch, (event) => {
+    if (event.type === "workspace-prepared") placement.prepMs.push(event.durationMs);
+  });
+  if (body.result !== "SUCCESS") {
+    placement.failures.push(`${body.build}: ${body.message ?? "no result"}`);
+  }
+}
+
+function placementFigures(placement: Placement, builds: number, rawRate: number) {
+  const rate = builds / placement.seconds;
+  return {
+    executor_builds_per_s: Number(rate.toFixed(1)),
+    ratio: Number((rate / rawRate).toFixed(3)),
+    workspace_prep_ms_p50: Number(percentile(placement.prepMs, 0.5).toFixed(2)),
+    workspace_prep_ms_p90: Number(percentile(placement.prepMs, 0.9).toFixed(2)),
+  };
+}
+
+/**
+ * Measures two placements of the build directories when the machine has a tmpfs at /dev/shm:
+ * the tmpfs, which the top-level figures describe, and the OS temporary directory on disk,
+ * reported under `disk`. `--work-root DIR` replaces the first.
+ */
 export async function main(args: string[]): Promise<void> {
   const builds = parseBuilds(args);
   const concurrency = availableParallelism();
-  const root = mkdtempSync(join(tmpdir(), "gatehouse-bench-executor-"));
+  const chosen = parseOption(args, "--work-root");
+  const placements: Placement[] = [];
   try {
-    const { cache, commit } = createProject(root);
-    const executor = new Executor({
-      workRoot: join(root, "executor"),
-      repositoryPath: () => cache,
-      log: pino({ level: "warn" }),
-    });
+    if (chosen !== undefined) placements.push(openPlacement(chosen, chosen));
+    else if (isTmpfs("/dev/shm")) placements.push(openPlacement("/dev/shm (tmpfs)", "/dev/shm"));
+    placements.push(openPlacement(`${tmpdir()} (disk)`, tmpdir()));
     const job = benchJob();
-    const prepMs: number[] = [];
-    const failures: string[] = [];
-    const runBuild = async (index: number): Promise<void> => {
-      const body = await executor.launch(benchLaunch(index, job, commit), (event) => {
-        if (event.type === "workspace-prepared") prepMs.push(event.durationMs);
-      });
-      if (body.result !== "SUCCESS") failures.push(`${body.build}: ${body.message ?? "no result"}`);
-    };
 
-    // Warm up git, the page cache and the JIT before either measurement.
-    for (let i = 0; i < 5; i += 1) await runBuild(-1 - i);
+    // Warm up git, the page cache and the JIT before any measurement.
+    for (const placement of placements) {
+      for (let i = 0; i < 5; i += 1) await runBuild(placement, job, -1 - i);
+      placement.prepMs.length = 0;
+    }
     for (let i = 0; i < 20; i += 1) await spawnTrue();
-    prepMs.length = 0;
 
-    // Rounds alternate between the two workloads, so a change in the machine's load during the
-    // run (other processes on a shared machine) weighs on both alike.
-    let executorSeconds = 0;
+    // Rounds alternate between the workloads, so a change in the machine's load during the run
+    // (other processes on a shared machine) weighs on all of them alike.
     let rawSeconds = 0;
     for (let start = 0; start < builds; start += ROUND) {
       const size = Math.min(ROUND, builds - start);
-      // The round's time includes deleting its build directories, which runs in the background.
-      executorSeconds += await timed(
-        size,
-        concurrency,
-        (i) => runBuild(start + i),
-        () => executor.whenIdle(),
-      );
+      for (const placement of placements) {
+        // The round's time includes deleting its build directories in the background.
+        placement.seconds += await timed(
+          size,
+          concurrency,
+          (i) => runBuild(placement, job, start + i),
+          () => placement.executor.whenIdle(),
+        );
+      }
       rawSeconds += await timed(size, concurrency, spawnTrue);
     }
-    await executor.close();
-    if (failures.length > 0) {
-      throw new Error(`${failures.length} benchmark builds failed, first: ${failures[0] ?? ""}`);
+    for (const placement of placements) {
+      await placement.executor.close();
+      if (placement.failures.length > 0) {
+        throw new Error(
+          `${placement.failures.length} benchmark builds failed in ${placement.name}, ` +
+            `first: ${placement.failures[0] ?? ""}`,
+        );
+      }
     }
 
-    const executorRate = builds / executorSeconds;
     const rawRate = builds / rawSeconds;
-    const figures = {
-      executor_builds_per_s: Number(executorRate.toFixed(1)),
+    const [primary, ...others] = placements;
+    if (primary === undefined) throw new Error("no placement was measured");
+    const figures: Record<string, unknown> = {
+      ...placementFigures(primary, builds, rawRate),
       raw_spawns_per_s: Number(rawRate.toFixed(1)),
-      ratio: Number((executorRate / rawRate).toFixed(3)),
-      workspace_prep_ms_p50: Number(percentile(prepMs, 0.5).toFixed(2)),
-      workspace_prep_ms_p90: Number(percentile(prepMs, 0.9).toFixed(2)),
+      work_root: primary.name,
       builds,
       concurrency,
     };
-    printTable(Object.entries(figures));
+    const disk = others[0];
+    if (disk !== undefined) {
+      figures.disk = { work_root: disk.name, ...placementFigures(disk, builds, rawRate) };
+    }
+    printTable(
+      Object.entries(figures).map(([key, value]) => [
+        key,
+        typeof value === "object" ? JSON.stringify(value) : String(value),
+      ]),
+    );
     const path = writeResults("executor", figures);
     process.stdout.write(`wrote ${path}\n`);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    for (const placement of placements) rmSync(placement.root, { recursive: true, force: true });
   }
 }

@@ -95,7 +95,7 @@ export function temporaryDir(prefix: string): { dir: string; remove: () => void 
   };
 }
 
-/** A logger that prints only when GATEHOUSE_TEST_LOG names a level. */
+/** Creates a logger that prints only when GATEHOUSE_TEST_LOG names a level. */
 export function testLogger(): Logger {
   return pino({ level: process.env.GATEHOUSE_TEST_LOG ?? "silent" });
 }
@@ -110,12 +110,12 @@ const SOURCE: SourceContext = {
   trusted: false,
 };
 
-/** A playbook or script reference in an untrusted project on master. */
+/** Makes a playbook or script reference in a project on master, untrusted by default. */
 export function playbook(path: string, project = "org/project", trusted = false): PlaybookRef {
   return { project, connection: "local", branch: "master", path, trusted };
 }
 
-/** A frozen job with Zuul's defaults and one local node. */
+/** Makes a frozen job with Zuul's defaults and one local node. */
 export function makeJob(overrides: Partial<FrozenJob> = {}): FrozenJob {
   return {
     name: "unit-tests",
@@ -158,7 +158,7 @@ export function makeJob(overrides: Partial<FrozenJob> = {}): FrozenJob {
   };
 }
 
-/** A change of `org/project` on master. */
+/** Makes a change of `org/project` on master. */
 export function makeChange(overrides: Partial<ChangeRecord> = {}): ChangeRecord {
   const number = overrides.number ?? 7;
   const patchset = overrides.patchset ?? 2;
@@ -198,7 +198,7 @@ export const LOCAL_NODE: AllocatedNode = {
 
 let buildCounter = 0;
 
-/** A launch of `job` for `subject` with the given states; each call gets a fresh build id. */
+/** Makes a launch of `job` for `subject` with the given states and a fresh build id. */
 export function makeLaunch(options: {
   readonly job: FrozenJob;
   readonly states: readonly ProjectState[];
@@ -224,7 +224,7 @@ export function makeLaunch(options: {
   };
 }
 
-/** A node request of one nodeset node with the given label. */
+/** Makes a node request for one `local` node, with `overrides` applied. */
 export function makeNodeRequest(
   request: string,
   overrides: Partial<NodeRequest> = {},
@@ -243,7 +243,7 @@ export function makeNodeRequest(
   };
 }
 
-/** An executor over the cache repositories of `projects`, with a short kill grace period. */
+/** Creates an executor over the cache repositories of `projects`, with a short kill grace. */
 export function makeExecutor(
   root: string,
   projects: readonly TestProject[],
@@ -285,7 +285,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `condition` every 10 ms until it holds or `timeoutMs` passes; returns whether it held. */
+/** Polls `condition` every 10 ms until it is true or `timeoutMs` passes; returns the last value. */
 export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {

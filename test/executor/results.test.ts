@@ -141,7 +141,8 @@ test("timeout kills child and grandchild", async () => {
     assert.ok(Date.now() - started < 10_000, "the build must end soon after its timeout");
     const child = Number(read("child.pid"));
     const grandchild = Number(read("grandchild.pid"));
-    assert.ok(child > 0 && grandchild > 0);
+    assert.ok(child > 0, "child pid recorded");
+    assert.ok(grandchild > 0, "grandchild pid recorded");
     assert.not.ok(processAlive(child), `child ${child} still runs`);
     assert.not.ok(processAlive(grandchild), `grandchild ${grandchild} still runs`);
     assert.ok(read("job-output.txt").includes("post-ran"), "post-run runs after a timeout");
