@@ -320,7 +320,7 @@ export async function main(args: string[]): Promise<void> {
     printTable(
       Object.entries(figures).map(([key, value]) => [
         key,
-        typeof value === "object" ? JSON.stringify(value) : String(value),
+        typeof value === "string" ? value : JSON.stringify(value),
       ]),
     );
     const path = writeResults("executor", figures);
