@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
+import type { BuildResult } from "../../messages/build.js";
 import type { BuildLaunch } from "../../messages/effects.js";
 import type { BuildCompletedBody } from "../../messages/result.js";
 import { buildPaths } from "./build-paths.js";
@@ -95,6 +96,12 @@ export class Executor {
       build: launch.build,
       job: launch.job.name,
     });
+    // Zuul's `noop` job succeeds without nodes or processes.
+    if (launch.job.name === "noop" && launch.job.run.length === 0 && !this.#closed) {
+      log.debug("noop build completed");
+      const outcome = { result: "SUCCESS", message: null } as const;
+      return Promise.resolve(completeAtOnce(launch, outcome, listener, log));
+    }
     const rejected = this.#rejection(launch);
     if (rejected !== null) {
       log.warn({ reason: rejected.message }, "build launch rejected");
@@ -187,13 +194,19 @@ export class Executor {
         };
       }
     }
+    if (launch.job.run.length === 0) {
+      return {
+        result: "ERROR",
+        message: `job "${launch.job.name}" has no run playbook or script; add a run: entry to the job`,
+      };
+    }
     return null;
   }
 }
 
 function completeAtOnce(
   launch: BuildLaunch,
-  rejected: { result: "ERROR" | null; message: string },
+  outcome: { result: BuildResult | null; message: string | null },
   listener: BuildListener,
   log: Logger,
 ): BuildCompletedBody {
@@ -204,11 +217,11 @@ function completeAtOnce(
     item: launch.item,
     build: launch.build,
     job: launch.job.name,
-    result: rejected.result,
+    result: outcome.result,
     startTime: now,
     endTime: now,
     logUrl: null,
-    message: rejected.message,
+    message: outcome.message,
   };
   safeEmit(listener, { type: "build-completed", body }, log);
   return body;

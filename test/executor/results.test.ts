@@ -188,4 +188,24 @@ test("invalid timeout is ERROR", async () => {
   }
 });
 
+test("job without run is ERROR", async () => {
+  const { completed, remove } = await runJob(makeJob({ preRun: [playbook("ok.sh")] }));
+  try {
+    assert.is(completed.result, "ERROR");
+    assert.match(completed.message ?? "", /job "unit-tests" has no run playbook or script/);
+  } finally {
+    remove();
+  }
+});
+
+test("noop succeeds without processes", async () => {
+  const { completed, read, remove } = await runJob(makeJob({ name: "noop" }));
+  try {
+    assert.is(completed.result, "SUCCESS");
+    assert.throws(() => read("job-output.txt"), /ENOENT/, "a noop build writes no log");
+  } finally {
+    remove();
+  }
+});
+
 test.run();
