@@ -51,6 +51,7 @@ export function simulationParts(options: {
         workers: 1,
         log,
         clock: now,
+        defaultConnection: REVIEW_CONNECTION,
       });
       const gitMerger = merger;
       return new GitReview({

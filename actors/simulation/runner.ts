@@ -296,9 +296,17 @@ class StepRunner {
         if (step.config !== null) await this.review.replaceFiles(CONFIG_PROJECT, step.config);
         await this.scheduler.manage({ command: "reconfigure", tenant });
         return;
-      case "tick":
-        this.clock.advance(step.seconds);
+      case "tick": {
+        // Stop at each timer, so what it causes happens at its own time, not at the tick's end.
+        const target = this.clock.now() + step.seconds * 1000;
+        for (let at = this.clock.nextTimerAt(target); at !== null;) {
+          this.clock.advanceTo(at);
+          await this.quiesce();
+          at = this.clock.nextTimerAt(target);
+        }
+        this.clock.advanceTo(target);
         return;
+      }
       case "settle":
         return;
       case "pause":

@@ -150,7 +150,9 @@ export class ScriptedExecutor implements ExecutorService {
       if (rule.job !== launch.job.name) continue;
       if (rule.change !== null && rule.change !== own) continue;
       if (rule.includes !== null && !contained.has(rule.includes)) continue;
-      return rule.results[launch.attempt - 1] ?? rule.results.at(-1) ?? "SUCCESS";
+      // A null entry is a lost attempt, so the lookup must not treat it as missing.
+      const index = Math.min(launch.attempt, rule.results.length) - 1;
+      return index < 0 ? "SUCCESS" : (rule.results[index] ?? null);
     }
     return "SUCCESS";
   }

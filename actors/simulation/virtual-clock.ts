@@ -34,21 +34,22 @@ export class VirtualClock {
     };
   }
 
-  /**
-   * Moves the clock forward by `seconds`, stopping at each due timer in time order so a timer
-   * sees the time it was set for. Timers set while advancing fire too when they are due.
-   */
-  advance(seconds: number): void {
-    const target = this.current + seconds * 1000;
+  /** Time of the earliest timer due by `limit`, or null when none is. */
+  nextTimerAt(limit: number): number | null {
+    const due = this.timers.filter((timer) => timer.at <= limit).map((timer) => timer.at);
+    return due.length === 0 ? null : Math.max(this.current, Math.min(...due));
+  }
+
+  /** Moves the clock to `at` (never backwards) and fires every timer due by then, in order. */
+  advanceTo(at: number): void {
+    this.current = Math.max(this.current, at);
     for (;;) {
       const due = this.timers
-        .filter((timer) => timer.at <= target)
+        .filter((timer) => timer.at <= this.current)
         .sort((a, b) => a.at - b.at || a.sequence - b.sequence)[0];
-      if (due === undefined) break;
+      if (due === undefined) return;
       this.timers = this.timers.filter((timer) => timer !== due);
-      this.current = Math.max(this.current, due.at);
       due.fire();
     }
-    this.current = target;
   }
 }
