@@ -1,7 +1,7 @@
 // The daemon config, `gatehouse.yaml`: where the state and the tenant config live, the
 // connections with their drivers, executor nodes, merger workers, the web listener, the control
 // socket and metrics. Every value is checked with its position, like project configuration.
-import { isScalar, type Node } from "yaml";
+import { isScalar } from "yaml";
 
 import type { ConfigError } from "../../messages/layout.js";
 import { KNOWN_DRIVERS, withImplicitConnections, type ConnectionDrivers } from "./connections.js";
@@ -92,7 +92,7 @@ export function parseDaemonConfig(
     errors,
   );
   const root = reader.object(
-    yaml.document.contents as Node | null,
+    yaml.document.contents,
     "daemon config",
     "",
     DAEMON_KEYS,

@@ -85,7 +85,9 @@ export function describe(node: unknown): string {
     const value = node.value;
     if (value === null) return "null";
     if (typeof value === "string") return `the string "${truncate(value)}"`;
-    return `${typeof value} ${String(value)}`;
+    return typeof value === "number" || typeof value === "boolean"
+      ? `${typeof value} ${String(value)}`
+      : "a scalar";
   }
   return "an alias";
 }

@@ -1,7 +1,12 @@
 // The public API of the Zuul-format configuration loader.
 export { parseTenantConfig, CONFIG_OBJECT_TYPES, DEFAULT_TENANT_OPTIONS } from "./tenant.js";
 export type { TenantConfig, TenantProjectConfig, AdminRule } from "./tenant.js";
-export { DirectoryReader, selectConfigFiles, CONFIG_ROOTS } from "./reader.js";
+export {
+  DirectoryReader,
+  MemoryRepositoryReader,
+  selectConfigFiles,
+  CONFIG_ROOTS,
+} from "./reader.js";
 export type { RepositoryReader } from "./reader.js";
 export {
   loadLayout,

@@ -118,6 +118,65 @@ function union<T>(base: readonly T[], overlay: readonly T[]): T[] {
   return [...base, ...overlay.filter((value) => !base.includes(value))];
 }
 
+type Merge = (target: Mutable<JobAttributes>, attributes: Readonly<Partial<JobAttributes>>) => void;
+
+function mergeVarsOf(key: "vars" | "extraVars" | "hostVars" | "groupVars"): Merge {
+  return (target, attributes) => {
+    target[key] = mergeVars(target[key], attributes[key] ?? {});
+  };
+}
+
+function unionOf(key: "tags" | "provides" | "requires" | "semaphores"): Merge {
+  return (target, attributes) => {
+    target[key] = union(target[key], attributes[key] ?? []);
+  };
+}
+
+/** Attributes that combine with the inherited value instead of replacing it. */
+const MERGES: Partial<Record<keyof JobAttributes, Merge>> = {
+  preRun: (target, attributes) => {
+    target.preRun = [...target.preRun, ...(attributes.preRun ?? [])];
+  },
+  postRun: (target, attributes) => {
+    target.postRun = [...(attributes.postRun ?? []), ...target.postRun];
+  },
+  vars: mergeVarsOf("vars"),
+  extraVars: mergeVarsOf("extraVars"),
+  hostVars: mergeVarsOf("hostVars"),
+  groupVars: mergeVarsOf("groupVars"),
+  requiredProjects: (target, attributes) => {
+    target.requiredProjects = mergeRequiredProjects(
+      target.requiredProjects,
+      attributes.requiredProjects ?? [],
+    );
+  },
+  allowedProjects: (target, attributes) => {
+    const next = attributes.allowedProjects ?? [];
+    target.allowedProjects =
+      target.allowedProjects.length === 0
+        ? [...next]
+        : target.allowedProjects.filter((project) => next.includes(project));
+  },
+  tags: unionOf("tags"),
+  provides: unionOf("provides"),
+  requires: unionOf("requires"),
+  semaphores: unionOf("semaphores"),
+  roles: (target, attributes) => {
+    const next = attributes.roles ?? [];
+    const kept = (target.roles ?? []).filter(
+      (role) => !next.some((entry) => entry.project === role.project),
+    );
+    target.roles = [...kept, ...next];
+  },
+  secrets: (target, attributes) => {
+    const next = attributes.secrets ?? [];
+    target.secrets = [
+      ...target.secrets.filter((secret) => !next.some((entry) => entry.name === secret.name)),
+      ...next,
+    ];
+  },
+};
+
 /**
  * Applies one variant's attributes to the job being frozen. Returns an error when the job is
  * final or protected and the variant may not change it.
@@ -152,57 +211,12 @@ function applyAttributes(
 
   const target = job.attributes;
   for (const key of keys) {
-    switch (key) {
-      case "preRun":
-        target.preRun = [...target.preRun, ...(attributes.preRun ?? [])];
-        break;
-      case "postRun":
-        target.postRun = [...(attributes.postRun ?? []), ...target.postRun];
-        break;
-      case "vars":
-      case "extraVars":
-      case "hostVars":
-      case "groupVars":
-        target[key] = mergeVars(target[key], attributes[key] ?? {});
-        break;
-      case "requiredProjects":
-        target.requiredProjects = mergeRequiredProjects(
-          target.requiredProjects,
-          attributes.requiredProjects ?? [],
-        );
-        break;
-      case "allowedProjects": {
-        const next = attributes.allowedProjects ?? [];
-        target.allowedProjects =
-          target.allowedProjects.length === 0
-            ? [...next]
-            : target.allowedProjects.filter((project) => next.includes(project));
-        break;
-      }
-      case "tags":
-      case "provides":
-      case "requires":
-      case "semaphores":
-        target[key] = union(target[key], attributes[key] ?? []);
-        break;
-      case "roles": {
-        const next = attributes.roles ?? [];
-        const kept = (target.roles ?? []).filter(
-          (role) => !next.some((entry) => entry.project === role.project),
-        );
-        target.roles = [...kept, ...next];
-        break;
-      }
-      case "secrets": {
-        const next = attributes.secrets ?? [];
-        target.secrets = [
-          ...target.secrets.filter((secret) => !next.some((entry) => entry.name === secret.name)),
-          ...next,
-        ];
-        break;
-      }
-      default:
-        (target as Record<string, unknown>)[key] = attributes[key];
+    const merge = MERGES[key];
+    if (merge === undefined) {
+      // Every other attribute is replaced by the variant's value.
+      (target as Record<string, unknown>)[key] = attributes[key];
+    } else {
+      merge(target, attributes);
     }
   }
   if (attributes.final === true && job.finalSource === null) {

@@ -9,7 +9,7 @@ import type {
   PlaybookRef,
   RequiredProject,
 } from "../../messages/layout.js";
-import { describe, listItems, type FileReader, type ObjectReader } from "./fields.js";
+import { describe, listItems, type ObjectReader } from "./fields.js";
 import { readInlineNodeset } from "./nodeset.js";
 import type { ParsedAttributes, ParsedJob, Reference } from "./parsed.js";
 import { exactPattern } from "./regex.js";
@@ -157,7 +157,7 @@ function readDependencies(job: ObjectReader, references: Reference[]): JobDepend
   if (node === undefined) return undefined;
   const dependencies: JobDependency[] = [];
   for (const item of listItems(node)) {
-    let dependency: JobDependency | null = null;
+    let dependency: JobDependency;
     if (isScalar(item) && typeof item.value === "string") {
       dependency = { name: item.value, soft: false };
     } else {
@@ -189,7 +189,7 @@ function readSecrets(
   if (node === undefined) return undefined;
   const secrets: { name: string; secret: string }[] = [];
   for (const item of listItems(node)) {
-    let entry: { name: string; secret: string } | null = null;
+    let entry: { name: string; secret: string };
     if (isScalar(item) && typeof item.value === "string") {
       entry = { name: item.value, secret: item.value };
     } else {

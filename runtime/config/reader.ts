@@ -112,3 +112,29 @@ export class DirectoryReader implements RepositoryReader {
     }
   }
 }
+
+/** Reads project files from memory: project name to branch to path to text. */
+export class MemoryRepositoryReader implements RepositoryReader {
+  constructor(
+    private readonly projects: Readonly<
+      Record<string, Readonly<Record<string, Readonly<Record<string, string>>>>>
+    >,
+  ) {}
+
+  branches(_connection: string, project: string): Promise<string[]> {
+    return Promise.resolve(Object.keys(this.projects[project] ?? {}));
+  }
+
+  listFiles(_connection: string, project: string, branch: string): Promise<string[]> {
+    return Promise.resolve(Object.keys(this.projects[project]?.[branch] ?? {}).sort());
+  }
+
+  readFile(
+    _connection: string,
+    project: string,
+    branch: string,
+    path: string,
+  ): Promise<string | null> {
+    return Promise.resolve(this.projects[project]?.[branch]?.[path] ?? null);
+  }
+}

@@ -12,7 +12,6 @@ import {
   visit,
   type Document,
   type Node,
-  type YAMLMap,
 } from "yaml";
 
 export const ENCRYPTED_TAG = "!encrypted/pkcs1-oaep";
@@ -88,7 +87,7 @@ export function toPlain(file: YamlFile, node: unknown): unknown {
   }
   if (isMap(node)) {
     const result: Record<string, unknown> = {};
-    for (const pair of (node as YAMLMap<unknown, unknown>).items) {
+    for (const pair of node.items) {
       const key = toPlain(file, pair.key);
       result[String(key)] = toPlain(file, pair.value);
     }

@@ -112,7 +112,7 @@ export function guessDriver(name: string): string {
 export function definedNames(path: string, kind: string): string[] {
   return objects(path)
     .map((item) => item[kind] as Record<string, unknown> | undefined)
-    .filter((body): body is Record<string, unknown> => typeof body === "object" && body !== null)
+    .filter((body): body is Record<string, unknown> => typeof body === "object")
     .map((body) => body.name)
     .filter((name): name is string => typeof name === "string");
 }

@@ -740,7 +740,7 @@ test("an example accompanies errors where one helps", async () => {
   });
   const error = loaded.errors.find((entry) => entry.message.includes('"name"'));
   assert.ok(error?.example?.includes("- job:") === true, describeErrors(loaded.errors));
-  if (error !== undefined) assert.match(formatConfigError(error), /for example:\n {4}- job:/);
+  assert.match(formatConfigError(error), /for example:\n {4}- job:/);
 });
 
 test.run();

@@ -71,11 +71,9 @@ test("worker placement builds the same layout", async () => {
     ...options,
     placement: "worker",
   });
-  assert.ok(result.ok);
-  if (result.ok) {
-    assert.equal(result.layout, inline);
-    assert.ok(Object.isFrozen(result.layout.projectConfigs));
-  }
+  if (!result.ok) throw new Error(result.errors.map(formatConfigError).join("\n"));
+  assert.equal(result.layout, inline);
+  assert.ok(Object.isFrozen(result.layout.projectConfigs));
   await closeConfigPool();
 });
 
@@ -150,12 +148,10 @@ test("untrusted project errors are collected while others load", async () => {
     }),
     options,
   );
-  assert.ok(result.ok);
-  if (result.ok) {
-    assert.is(result.layout.configErrors.length, 1);
-    assert.ok(result.layout.jobs.unit !== undefined);
-    assert.is(result.layout.jobs.y, undefined, "the object with the error is left out");
-  }
+  if (!result.ok) throw new Error(result.errors.map(formatConfigError).join("\n"));
+  assert.is(result.layout.configErrors.length, 1);
+  assert.ok(result.layout.jobs.unit !== undefined);
+  assert.is(result.layout.jobs.y, undefined, "the object with the error is left out");
 });
 
 test("only the first configuration root of a branch is loaded", async () => {
