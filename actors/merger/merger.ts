@@ -80,6 +80,11 @@ export class Merger {
       maxThreads: workers,
       idleTimeout: 60_000,
     });
+    // A worker that dies fails its task, and piscina starts a new one. Without a listener the
+    // pool's `error` event would end the process.
+    this.pool.on("error", (err: unknown) => {
+      this.log.error({ err }, "merger worker failed");
+    });
   }
 
   /**
