@@ -3,3 +3,4 @@ export { DEFAULT_TIMEOUT_SECONDS, Executor, type ExecutorOptions } from "./execu
 export type { AbortReason, BuildEvent, BuildListener } from "./build-run.js";
 export { DEFAULT_ENV_ALLOW_LIST } from "./job-environment.js";
 export type { RepositoryPath } from "./workspace.js";
+export { executorServiceOf } from "./executor-service.js";

@@ -7,3 +7,4 @@ export {
   type NodeUsage,
 } from "./node-provider.js";
 export { defaultNodes, LOCAL_NODE_NAME, validateNodes, type NodeConfig } from "./node-config.js";
+export { nodeServiceOf } from "./node-service.js";

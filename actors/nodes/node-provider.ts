@@ -99,37 +99,41 @@ export class NodeProvider {
     this.#dispatch();
   }
 
-  /** Frees the slots of a provisioned request. Returns false when the request has no nodes. */
-  returnNodes(message: NodesReturn): boolean {
-    const key = requestKey(message);
+  /**
+   * Frees the slots of a provisioned request, given the message or the request id. Returns
+   * false when the request has no nodes.
+   */
+  returnNodes(message: NodesReturn | string): boolean {
+    const key = requestKey(typeof message === "string" ? { request: message } : message);
     const allocation = this.#allocations.get(key);
     if (allocation === undefined) {
-      this.#log.debug(logFields(message), "nodes returned for a request without nodes");
+      this.#log.debug({ request: key }, "nodes returned for a request without nodes");
       return false;
     }
     this.#release(key, allocation);
-    this.#log.debug(logFields(message), "nodes returned");
+    this.#log.debug(logFields(allocation.request), "nodes returned");
     this.#dispatch();
     return true;
   }
 
   /**
    * Withdraws a waiting request without calling its callback, or frees the nodes of a
-   * provisioned one. Returns false for an unknown request.
+   * provisioned one. Takes the message or the request id; returns false for an unknown request.
    */
-  cancel(message: NodeRequestCancel): boolean {
-    const key = requestKey(message);
+  cancel(message: NodeRequestCancel | string): boolean {
+    const key = requestKey(typeof message === "string" ? { request: message } : message);
     const waitingIndex = this.#waiting.findIndex((waiting) => waiting.key === key);
-    if (waitingIndex >= 0) {
+    const waiting = this.#waiting[waitingIndex];
+    if (waiting !== undefined) {
       this.#waiting.splice(waitingIndex, 1);
-      this.#log.debug(logFields(message), "node request canceled");
+      this.#log.debug(logFields(waiting.request), "node request canceled");
       this.#dispatch();
       return true;
     }
     const allocation = this.#allocations.get(key);
     if (allocation === undefined) return false;
     this.#release(key, allocation);
-    this.#log.debug(logFields(message), "node request canceled after provisioning");
+    this.#log.debug(logFields(allocation.request), "node request canceled after provisioning");
     this.#dispatch();
     return true;
   }
@@ -247,8 +251,10 @@ export class NodeProvider {
   }
 }
 
-function requestKey(ref: { tenant: string; pipeline: string; request: string }): string {
-  return JSON.stringify([ref.tenant, ref.pipeline, ref.request]);
+// Request ids are UUIDs made by the pipelines, unique across tenants and pipelines, so the
+// supervisor can return or cancel a request by its id alone.
+function requestKey(ref: { request: string }): string {
+  return ref.request;
 }
 
 function logFields(ref: {
