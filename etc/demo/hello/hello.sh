@@ -1,0 +1,4 @@
+#!/bin/sh
+# Prints the greeting.
+set -eu
+cat "$(dirname "$0")/greeting.txt"
