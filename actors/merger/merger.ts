@@ -57,6 +57,9 @@ type MergeBody = MergeSucceededBody | MergeFailedBody;
 
 const BUILDSET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Build sets whose state the merger keeps; older ones are forgotten, refs included. */
+const MAX_RECORDS = 5000;
+
 /** Builds speculative states for merge requests. */
 export class Merger {
   private readonly pool: Piscina;
@@ -103,6 +106,12 @@ export class Merger {
         return outcome;
       }),
     });
+    if (this.records.size > MAX_RECORDS) {
+      // NOTE: callers are expected to forget finished build sets. This bound only keeps a
+      // daemon whose callers do not from growing without limit; it drops the oldest state.
+      const oldest = this.records.keys().next().value;
+      if (oldest !== undefined) void this.forget(oldest);
+    }
     return done.then(({ outcome }) => this.toBody(request, outcome));
   }
 

@@ -1,6 +1,6 @@
 // `npm run bench -- merge`: builds the speculative states of a 50-change queue through the merger
-// on a generated repository of 20,000 files and 5,000 commits, times the same 50 merges as bare
-// `git merge-tree --write-tree` calls, and times the rebuild after a reset at position 10.
+// on a generated repository of 20,000 files and 5,000 commits. It also times the same 50 merges as
+// bare `git merge-tree --write-tree` calls, and the rebuild after a reset at position 10.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -145,7 +145,7 @@ function headOf(body: MergeSucceededBody | MergeFailedBody): string {
   return commit;
 }
 
-/** Builds the queue's states the way a dependent pipeline asks: every request at once. */
+/** Builds the queue's states the way a dependent pipeline requests them: all at once. */
 async function buildQueue(
   merger: Merger,
   changes: readonly MergeChange[],
@@ -237,9 +237,9 @@ export async function main(_args: string[]): Promise<void> {
 }
 
 /**
- * Times one round: the queue's 50 states through the merger, the rebuild after a reset at
- * position 10 (items 11 to 50 on the state of item 9), then the same 50 merges as bare
- * merge-tree calls, one process each, in the merger's repository.
+ * Times one round. First the queue's 50 states through the merger, then the rebuild after a
+ * reset at position 10 (items 11 to 50 on the state of item 9). Last come the same 50 merges as
+ * bare merge-tree calls, one process each, in the merger's repository.
  */
 async function measureRound(
   merger: Merger,

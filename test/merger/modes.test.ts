@@ -25,7 +25,7 @@ interface Branch {
   remove: () => void;
 }
 
-/** A project whose master moved on ("Advance") after the initial commit changes are based on. */
+/** Creates a project whose master moved on ("Advance") after the commit the changes build on. */
 async function movedBranch(): Promise<Branch> {
   const dir = temporaryDirectory("modes");
   const root = join(dir.path, "repos");
