@@ -65,6 +65,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   // Whether the trigger lane will be paused once every batch in flight has been handled.
   private dispatchPaused: boolean;
   private dispatchScheduled = false;
+  private stopping = false;
   private holdingStart = true;
   private ready: Promise<void>;
   private markReady: () => void = () => undefined;
@@ -144,7 +145,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   }
 
   send(message: M): boolean {
-    if (this.currentStatus === "stopped") {
+    if (this.currentStatus === "stopped" || this.stopping) {
       this.log.warn(
         { message: message.id, kind: message.kind },
         "message to a stopped actor dropped",
@@ -165,15 +166,18 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   }
 
   async stop(): Promise<void> {
-    if (this.currentStatus === "stopped") return;
-    this.currentStatus = "stopped";
+    if (this.currentStatus === "stopped" || this.stopping) return;
+    // While stopping, reports of batches in flight are still applied and their effects
+    // delivered, but nothing new is dispatched and a crash restarts nothing.
+    this.stopping = true;
     if (this.restartTimer !== null) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    if (this.currentStatus === "running") await this.waitForInFlight();
+    this.currentStatus = "stopped";
     this.releaseStart();
     if (this.mailbox.size > 0) {
       this.log.warn({ dropped: this.mailbox.size }, "actor stopped with messages still queued");
     }
-    await this.waitForInFlight();
     await this.current?.terminate();
     this.markReady();
     this.deps.onStopped(this.address);
@@ -191,7 +195,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   }
 
   private canDispatch(): boolean {
-    if (this.currentStatus !== "running" || this.current === null) return false;
+    if (this.currentStatus !== "running" || this.stopping || this.current === null) return false;
     // While a crash is being pinned on one message, only that message may be in flight.
     const maxInFlight = this.probing > 0 ? 1 : this.deps.supervision.maxBatchesInFlight;
     return this.inFlight.length < maxInFlight && this.mailbox.hasWork(this.dispatchPaused);
@@ -391,6 +395,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   }
 
   private restart(): void {
+    if (this.stopping) return;
     this.currentStatus = "restarting";
     this.ready = this.newReadyPromise();
     if (!this.holdingStart) {
