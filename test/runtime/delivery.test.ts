@@ -142,6 +142,26 @@ test("stopped actor drops later messages", async () => {
   }
 });
 
+test("stop delivers the batch in flight", async () => {
+  const effects: string[] = [];
+  const system = new ActorSystem<RecorderEffect>({
+    logger: captureLog().logger,
+    onEffect: (_address, effect) => {
+      effects.push(effect.label);
+    },
+  });
+  const actor = await spawnWorker(system, "draining");
+  actor.send(makeMessage("draining", "trigger", { label: "slow", busyMs: 60 }));
+  await wait(20);
+  actor.send(makeMessage("draining", "trigger", { label: "queued" }));
+  await system.stop("draining");
+  assert.equal(effects, ["slow", "queued"].slice(0, effects.length));
+  assert.ok(effects.includes("slow"), "the effect of the batch in flight arrived");
+  assert.ok(actor.mirror.handled.includes("trigger:slow"));
+  assert.is(actor.status, "stopped");
+  await system.shutdown();
+});
+
 test("spawn starts from a given state", async () => {
   const system = new ActorSystem<RecorderEffect>({ logger: captureLog().logger });
   const snapshot: RecorderState = {
