@@ -16,6 +16,13 @@ import { WorkspaceReaper } from "./workspace-reaper.js";
 export const DEFAULT_TIMEOUT_SECONDS = 10_800;
 const DEFAULT_KILL_GRACE_MS = 5_000;
 
+/** Longest timeout in seconds: Node's timers fire at once for delays of 2^31 ms or more. */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+function isValidTimeout(seconds: number): boolean {
+  return Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS;
+}
+
 export interface ExecutorOptions {
   /**
    * Directory under which each build gets `builds/BUILD`, removed when the build ends. One
@@ -69,8 +76,10 @@ export class Executor {
       throw new RangeError(`options.killGraceMs must be a non-negative number, got ${grace}`);
     }
     const timeout = options.defaultTimeoutSeconds;
-    if (timeout !== undefined && (!Number.isFinite(timeout) || timeout <= 0)) {
-      throw new RangeError(`options.defaultTimeoutSeconds must be positive, got ${timeout}`);
+    if (timeout !== undefined && !isValidTimeout(timeout)) {
+      throw new RangeError(
+        `options.defaultTimeoutSeconds must be between 0 and ${MAX_TIMEOUT_SECONDS}, got ${timeout}`,
+      );
     }
     this.#options = options;
     this.#workRoot = resolve(options.workRoot);
@@ -187,10 +196,12 @@ export class Executor {
       ["job.timeout", launch.job.timeout],
       ["job.postTimeout", launch.job.postTimeout],
     ] as const) {
-      if (value !== null && (!Number.isFinite(value) || value <= 0)) {
+      if (value !== null && !isValidTimeout(value)) {
         return {
           result: "ERROR",
-          message: `${name} must be a positive number of seconds, got ${value}`,
+          message:
+            `${name} must be a positive number of seconds up to ${MAX_TIMEOUT_SECONDS}, ` +
+            `got ${value}`,
         };
       }
     }

@@ -179,10 +179,19 @@ test("invalid timeout is ERROR", async () => {
   const { completed, remove } = await runJob(makeJob({ timeout: -5, run: [playbook("ok.sh")] }));
   try {
     assert.is(completed.result, "ERROR");
-    assert.match(
-      completed.message ?? "",
-      /job\.timeout must be a positive number of seconds, got -5/,
-    );
+    assert.match(completed.message ?? "", /job\.timeout must be a positive number of seconds/);
+    assert.match(completed.message ?? "", /got -5/);
+  } finally {
+    remove();
+  }
+});
+
+test("too long timeout is ERROR", async () => {
+  const { completed, remove } = await runJob(makeJob({ timeout: 3e9, run: [playbook("ok.sh")] }));
+  try {
+    // Node would fire a timer this long at once, so the build must not start at all.
+    assert.is(completed.result, "ERROR");
+    assert.match(completed.message ?? "", /up to 2147483, got 3000000000/);
   } finally {
     remove();
   }
