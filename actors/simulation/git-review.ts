@@ -115,6 +115,15 @@ export class GitReview implements SimulatedReview {
         getChange: (number, patchset) => local.getChange(number, patchset),
         getRelated: (change) => local.getRelated(change),
         getRef: (project, ref) => local.getRef(project, ref),
+        getOpenChanges: async (project, branch) => {
+          const open: ChangeRecord[] = [];
+          for (const entry of this.changes) {
+            if (entry.project !== project || entry.branch !== branch) continue;
+            const record = await local.getChange(entry.number);
+            if (record.status === "NEW") open.push(record);
+          }
+          return open;
+        },
       },
       report: (report) => local.report(report),
       subscribe: (listener) =>

@@ -124,8 +124,12 @@ export function parseScenario(text: string, file: string): Scenario {
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const yamlError = document.errors[0];
   if (yamlError !== undefined) {
-    const line = yamlError.linePos?.[0].line ?? null;
-    throw new ScenarioError(`${file} is not valid YAML: ${yamlError.message}`, line);
+    const line = lines.linePos(yamlError.pos[0]).line;
+    throw new ScenarioError(
+      `${file} is not valid YAML: ${yamlError.message}`,
+      line,
+      stepAround(document.contents, yamlError.pos[0], lines),
+    );
   }
   const root = document.contents;
   if (!isMap(root)) {
@@ -172,6 +176,28 @@ export function parseScenario(text: string, file: string): Scenario {
   return { name, tenant, config, projects, results, steps };
 }
 
+/** The step whose text contains `offset`, for errors found while reading a step's YAML. */
+function stepAround(
+  root: unknown,
+  offset: number,
+  lines: LineCounter,
+): (StepPosition & { kind: string }) | null {
+  if (!isMap(root)) return null;
+  const steps = root.get("steps", true);
+  if (!isSeq(steps)) return null;
+  let found: (StepPosition & { kind: string }) | null = null;
+  steps.items.forEach((item, index) => {
+    const node = item as Node;
+    const start = node.range?.[0];
+    if (start === undefined || start > offset) return;
+    const kind = isMap(node)
+      ? String((node.items[0]?.key as { value?: unknown } | null)?.value ?? "?")
+      : "?";
+    found = { index: index + 1, line: lineOf(node, lines), kind };
+  });
+  return found;
+}
+
 function parseProjects(value: unknown, line: number): Scenario["projects"] {
   const fail = (reason: string): never => {
     throw new ScenarioError(reason, line);
@@ -212,6 +238,7 @@ function parseResult(node: Node, line: number, proposed: Set<string>): ScriptedR
       fail(`unknown change "${symbol}"; no step proposes it`);
     }
   }
+  if (!("results" in fields) && !("result" in fields)) fail('missing "result" or "results"');
   const raw = "results" in fields ? fields["results"] : [fields["result"]];
   if (!Array.isArray(raw) || raw.length === 0) fail('"results" must be a non-empty list');
   const results = (raw as unknown[]).map((value) => {
@@ -219,11 +246,9 @@ function parseResult(node: Node, line: number, proposed: Set<string>): ScriptedR
     if (typeof value === "string" && (BUILD_RESULTS as readonly string[]).includes(value)) {
       return value as BuildResult;
     }
-    return fail(
-      `unknown result ${describe(value)}; expected null or one of ${BUILD_RESULTS.join(", ")}`,
-    );
+    const given = typeof value === "string" ? JSON.stringify(value) : describe(value);
+    return fail(`unknown result ${given}; expected null or one of ${BUILD_RESULTS.join(", ")}`);
   });
-  if (!("results" in fields) && !("result" in fields)) fail('missing "result" or "results"');
   return { job: reader.string("job"), change, includes, results, line };
 }
 

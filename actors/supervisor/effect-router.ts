@@ -313,7 +313,7 @@ export class EffectRouter {
     if (outcome.merged === true && report.subject.type === "change") {
       const merged = await this.context.resolver.resolveChange(own, report.subject.number);
       events.push({ type: "merged", ...ref, subject: report.subject, change: merged.change });
-      envelopes.push(...this.zuulTrigger(report.tenant, "project-change-merged", merged));
+      envelopes.push(...(await this.projectChangeMerged(report.tenant, merged.change)));
       this.context.configMayHaveChanged(report.tenant, merged.change);
     }
     return { envelopes, events };
@@ -388,6 +388,27 @@ export class EffectRouter {
         return { envelopes };
       })(),
     );
+  }
+
+  /**
+   * A `project-change-merged` event for every other open change of the merged change's project
+   * branch, so that pipelines can test them against the new branch tip.
+   */
+  private async projectChangeMerged(tenant: string, merged: ChangeRecord): Promise<Envelope[]> {
+    const layout = this.context.layout(tenant);
+    if (layout === undefined || !hasZuulTriggers(layout)) return [];
+    const source = this.context.resolver.connection(merged.connection).source;
+    if (source.getOpenChanges === undefined) {
+      this.context.log.debug({ connection: merged.connection }, "source cannot list open changes");
+      return [];
+    }
+    const envelopes: Envelope[] = [];
+    for (const change of await source.getOpenChanges(merged.project, merged.branch)) {
+      if (change.number === merged.number) continue;
+      const related = await source.getRelated(change);
+      envelopes.push(...this.zuulTrigger(tenant, "project-change-merged", { change, related }));
+    }
+    return envelopes;
   }
 
   private zuulTrigger(

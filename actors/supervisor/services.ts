@@ -74,6 +74,8 @@ export interface ChangeSource {
   getRelated(change: ChangeRecord): Promise<ChangeRecord[]>;
   /** Returns a record of the ref at its current revision. */
   getRef(project: string, ref: string): Promise<RefRecord>;
+  /** Returns the open changes of a project branch; sources that cannot list them omit it. */
+  getOpenChanges?(project: string, branch: string): Promise<ChangeRecord[]>;
 }
 
 /** Outcome of one report: for a submitting report, whether the change merged. */

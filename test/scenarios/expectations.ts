@@ -1,9 +1,10 @@
 // Compares a simulation transcript with an expected one written from the scheduling rules.
 //
 // The expected file lists every event with the `step` that causes it (0 before the first step).
-// Within one step, the events of each change must come in the expected order, and across the
-// whole run the `reported` and `merged` events must come in the expected order; events of
-// different changes within one step may interleave freely, because the rules do not order them.
+// Within one step, the events of each change in each pipeline must come in the expected order,
+// `reported` events must come in the expected order within each pipeline, and `merged` events in
+// the expected order across the whole run.
+// Other events within one step may interleave freely, because the rules do not order them.
 // Build ids are placeholders: the first use of `b1` binds it to a real uuid and every later use
 // must name the same build. An expected `message` must be contained in the actual one, and an
 // absent `t` means 0.
@@ -81,9 +82,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** The item an event is about: the change, or the ref and the push's name. */
+/** The pipeline and item an event is about: the change, or the ref and the push's name. */
 function subjectOf(event: Readonly<Record<string, unknown>>): string {
   if (typeof event["change"] !== "string") return "config-error";
+  const pipeline = typeof event["pipeline"] === "string" ? event["pipeline"] : "merged";
+  return `${pipeline} ${itemOf(event)}`;
+}
+
+function itemOf(event: Readonly<Record<string, unknown>>): string {
+  if (typeof event["change"] !== "string") return "";
   return typeof event["push"] === "string"
     ? `${event["change"]} push ${event["push"]}`
     : event["change"];
@@ -133,19 +140,26 @@ export function compareEvents(
       }
     }
   }
-  const outcome = (events: readonly Readonly<Record<string, unknown>>[]): string[] =>
-    events
-      .filter((event) => event["type"] === "reported" || event["type"] === "merged")
-      .map(
-        (event) =>
-          `${String(event["type"])} ${String(event["pipeline"] ?? "")} ${subjectOf(event)}`,
-      );
-  const gotOutcome = outcome(actual as unknown as Record<string, unknown>[]);
-  const wantOutcome = outcome(expected);
-  if (JSON.stringify(gotOutcome) !== JSON.stringify(wantOutcome)) {
-    problems.push(
-      `reports and merges came in the order\n    ${gotOutcome.join("\n    ")}\n  expected\n    ${wantOutcome.join("\n    ")}`,
-    );
+  // Reports are ordered within each pipeline, merges across the whole run.
+  const outcomes = (
+    events: readonly Readonly<Record<string, unknown>>[],
+  ): Map<string, string[]> => {
+    const sequences = new Map<string, string[]>();
+    for (const event of events) {
+      if (event["type"] !== "reported" && event["type"] !== "merged") continue;
+      const key = event["type"] === "merged" ? "merges" : `reports of ${String(event["pipeline"])}`;
+      sequences.set(key, [...(sequences.get(key) ?? []), subjectOf(event)]);
+    }
+    return sequences;
+  };
+  const gotOutcomes = outcomes(actual as unknown as Record<string, unknown>[]);
+  const wantOutcomes = outcomes(expected);
+  for (const key of new Set([...gotOutcomes.keys(), ...wantOutcomes.keys()])) {
+    const got = gotOutcomes.get(key) ?? [];
+    const want = wantOutcomes.get(key) ?? [];
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      problems.push(`${key} came in the order [${got.join(", ")}], expected [${want.join(", ")}]`);
+    }
   }
   return problems;
 }
