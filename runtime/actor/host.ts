@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { ActorAddress, Envelope } from "../../messages/envelope.js";
 import type { QueryKind } from "../../messages/requests.js";
 import type { ActivityTracker } from "./activity.js";
+import { CrashLedger } from "./crash-ledger.js";
 import { Mailbox } from "./mailbox.js";
 import type { Placement, PlacementKind } from "./placement.js";
 import {
@@ -30,9 +31,6 @@ import {
   type QuarantinedMessage,
   type SupervisionOptions,
 } from "./supervision.js";
-
-/** Crash records kept per actor; older ones are dropped. */
-const CRASH_HISTORY = 50;
 
 interface InFlightBatch<M> {
   readonly batch: M[];
@@ -74,9 +72,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   // After a worker exits in the middle of a batch, this many messages go one at a time, so a
   // second exit can be pinned on the message that caused it.
   private probing = 0;
-  private readonly crashCounts = new Map<string, number>();
-  private readonly crashHistory: CrashRecord[] = [];
-  private readonly quarantine: QuarantinedMessage[] = [];
+  private readonly ledger: CrashLedger;
   private readonly log: Logger;
 
   constructor(
@@ -88,6 +84,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     this.isPaused = spec.paused;
     this.dispatchPaused = spec.paused;
     this.log = deps.log.child({ actor: spec.address, ...spec.bindings });
+    this.ledger = new CrashLedger(deps.supervision.maxCrashesPerMessage);
     this.ready = this.newReadyPromise();
     deps.tracker.begin();
   }
@@ -116,11 +113,11 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   }
 
   get crashes(): readonly CrashRecord[] {
-    return this.crashHistory;
+    return this.ledger.crashes;
   }
 
   get quarantined(): readonly QuarantinedMessage[] {
-    return this.quarantine;
+    return this.ledger.quarantined;
   }
 
   /** Starts the first placement; rejects, leaving the actor stopped, when it cannot load. */
@@ -297,7 +294,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     handled.forEach((outcome, index) => {
       const message = batch[index];
       if (message === undefined) return;
-      this.crashCounts.delete(message.id);
+      this.ledger.forget(message.id);
       if (message.lane === "management" && message.kind === "pause") this.isPaused = true;
       if (message.lane === "management" && message.kind === "resume") this.isPaused = false;
       if (outcome.patches.length > 0) this.deps.onPatches(this.address, outcome.patches, message);
@@ -334,7 +331,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     // Which message killed the worker is unknown, so every one is retried, one at a time.
     this.mailbox.putBack(unhandled);
     this.probing = unhandled.length;
-    this.recordCrash(null, serialized, 1);
+    this.ledger.recordUnattributedCrash(serialized);
     this.log.error({ err: error, batch: unhandled.length }, "actor worker exited during a batch");
     this.restart();
   }
@@ -349,30 +346,25 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
 
   private onUnexpectedExit(placement: Placement, error: SerializedError): void {
     if (!this.isCurrent(placement) || this.inFlight.length > 0) return;
-    this.recordCrash(null, error, 1);
+    this.ledger.recordUnattributedCrash(error);
     this.log.error({ err: deserializeError(error) }, "actor worker exited");
     this.restart();
   }
 
   private onMessageCrash(message: M, rest: readonly M[], error: SerializedError): void {
-    const crashes = (this.crashCounts.get(message.id) ?? 0) + 1;
-    this.crashCounts.set(message.id, crashes);
-    this.recordCrash(message, error, crashes);
+    const verdict = this.ledger.recordMessageCrash(message, error);
     const fields = {
       err: deserializeError(error),
       message: message.id,
       kind: message.kind,
-      crashes,
+      crashes: verdict.crashes,
     };
     this.log.error(fields, "actor crashed while handling a message");
 
-    if (crashes >= this.deps.supervision.maxCrashesPerMessage) {
-      this.crashCounts.delete(message.id);
-      const quarantined = { message, error, crashes, at: Date.now() };
-      this.quarantine.push(quarantined);
+    if (verdict.action === "quarantine") {
       this.log.error(fields, "message quarantined after repeated crashes");
       try {
-        this.deps.onQuarantine(this.address, quarantined);
+        this.deps.onQuarantine(this.address, verdict.entry);
       } catch (handlerError) {
         this.log.error({ err: handlerError, message: message.id }, "quarantine handler failed");
       }
@@ -381,17 +373,6 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
       this.mailbox.putBack([message, ...rest]);
     }
     this.restart();
-  }
-
-  private recordCrash(message: M | null, error: SerializedError, crashes: number): void {
-    this.crashHistory.push({
-      messageId: message?.id ?? null,
-      kind: message?.kind ?? null,
-      error,
-      crashes,
-      at: Date.now(),
-    });
-    if (this.crashHistory.length > CRASH_HISTORY) this.crashHistory.shift();
   }
 
   private restart(): void {
@@ -426,7 +407,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
     try {
       await placement.start();
     } catch (error) {
-      this.recordCrash(null, serializeError(error), 1);
+      this.ledger.recordUnattributedCrash(serializeError(error));
       this.log.error({ err: error }, "actor restart failed");
       if (this.isRestarting()) this.restart();
       return;
