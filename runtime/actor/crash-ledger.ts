@@ -7,7 +7,7 @@ import type { CrashRecord, QuarantinedMessage } from "./supervision.js";
 /** Crash records kept per actor; older ones are dropped. */
 const CRASH_HISTORY = 50;
 
-/** What to do with a message after it crashed its actor. */
+/** The decision for a message that crashed its actor: retry it, or quarantine it. */
 export type CrashVerdict =
   | { readonly action: "retry"; readonly crashes: number }
   | { readonly action: "quarantine"; readonly crashes: number; readonly entry: QuarantinedMessage };
