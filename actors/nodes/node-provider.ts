@@ -88,13 +88,7 @@ export class NodeProvider {
       return;
     }
 
-    this.#waiting.push({ key, request, callback, sequence: this.#sequence++ });
-    this.#waiting.sort((a, b) =>
-      compareRequests(
-        { ...a.request, sequence: a.sequence },
-        { ...b.request, sequence: b.sequence },
-      ),
-    );
+    this.#insertWaiting({ key, request, callback, sequence: this.#sequence++ });
     this.#log.debug(logFields(request), "node request queued");
     this.#dispatch();
   }
@@ -156,6 +150,25 @@ export class NodeProvider {
   /** Number of requests holding nodes. */
   get allocatedCount(): number {
     return this.#allocations.size;
+  }
+
+  // Binary search keeps the queue sorted in O(log n) comparisons per request.
+  #insertWaiting(entry: WaitingRequest): void {
+    const order = (waiting: WaitingRequest) => ({
+      precedence: waiting.request.precedence,
+      requestedAt: waiting.request.requestedAt,
+      sequence: waiting.sequence,
+    });
+    const wanted = order(entry);
+    let low = 0;
+    let high = this.#waiting.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const current = this.#waiting[middle];
+      if (current !== undefined && compareRequests(order(current), wanted) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    this.#waiting.splice(low, 0, entry);
   }
 
   #describeUnservable(wanted: readonly WantedNode[]): string | null {
