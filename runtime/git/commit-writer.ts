@@ -1,7 +1,6 @@
 // Writing commit objects through one long-lived `git hash-object -w -t commit --stdin-paths`:
 // the same validation as commit-tree, without a process start per commit.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type GitIdentity, formatIdentity } from "./identity.js";
 import { LongLivedGit, indexOfNewline } from "./long-lived.js";
@@ -41,7 +40,8 @@ export class CommitWriter {
     for (const id of [commit.tree, ...commit.parents]) {
       if (!isObjectId(id)) throw new RangeError(`commit field "${id}" is not an object id`);
     }
-    this.directory ??= mkdtempSync(join(tmpdir(), "gatehouse-commit-"));
+    // The scratch directory lives in the repository, so nothing outlives the repository itself.
+    this.directory ??= mkdtempSync(join(this.gitDir, "gatehouse-commit-"));
     const path = join(this.directory, `c${String(this.counter++)}`);
     writeFileSync(path, formatCommit(commit));
     try {

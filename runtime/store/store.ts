@@ -17,6 +17,11 @@ export function storePath(stateDir: string): string {
   return join(stateDir, "gatehouse.db");
 }
 
+/** Opens the store of a state directory, `STATE/gatehouse.db`. */
+export function openStore(stateDir: string, options: StoreOptions = {}): Store {
+  return new Store(storePath(stateDir), options);
+}
+
 /** An open database with every migration applied. */
 export class Store {
   readonly db: Database.Database;

@@ -373,7 +373,7 @@ export class LocalConnection {
     message?: string;
     by: string;
   }): Promise<void> {
-    return this.exclusive(async () => {
+    return this.exclusive(() => {
       checkUser(request.by);
       const { change, patchset, current } = this.records.patchsetRow(
         request.number,
@@ -409,7 +409,6 @@ export class LocalConnection {
           now,
         );
       });
-      await Promise.resolve();
       this.emit({
         type: "comment-added",
         connection: this.name,
@@ -541,7 +540,7 @@ export class LocalConnection {
     to: ChangeStatus,
     type: "change-abandoned" | "change-restored",
   ): Promise<void> {
-    return this.exclusive(async () => {
+    return this.exclusive(() => {
       checkUser(request.by);
       const { change, patchset } = this.records.patchsetRow(request.number);
       if (change.status !== from) {
@@ -560,7 +559,6 @@ export class LocalConnection {
             : `${text}\n\n${request.message}`;
         this.rows.addMessage(change.number, patchset.patchset, request.by, message, now);
       });
-      await Promise.resolve();
       this.emit({
         type,
         connection: this.name,
@@ -573,7 +571,7 @@ export class LocalConnection {
   }
 
   /** Runs `work` after every earlier operation, so that one operation writes at a time. */
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+  private exclusive<T>(work: () => T | Promise<T>): Promise<T> {
     const run = this.tail.then(work, work);
     this.tail = run.catch(() => undefined);
     return run;
