@@ -93,8 +93,13 @@ export class BuildRun {
       log.error({ err }, "build failed in the executor");
       verdict = { result: null, message: `executor error: ${errorMessage(err)}` };
     }
-    output?.mark(`result: ${verdict.result ?? "none (the build will be retried)"}`);
-    output?.close();
+    try {
+      output?.mark(`result: ${verdict.result ?? "none (the build will be retried)"}`);
+      output?.close();
+    } catch (err) {
+      // A full disk must not keep the build from completing.
+      log.warn({ err }, "job output not finished");
+    }
     this.#removeWorkspace();
 
     const body: BuildCompletedBody = {
