@@ -1,7 +1,7 @@
 // The supervisor side of one actor: its mailbox, its mirror, the batches in flight and one-for-one
 // supervision. A crash restarts the actor from the mirror after a backoff. The message that
 // crashed it is retried, and quarantined once it has crashed the actor too often.
-import { applyPatches, freeze, type Immutable, type Objectish } from "immer";
+import { applyPatches, enablePatches, freeze, type Immutable, type Objectish } from "immer";
 import type { Logger } from "pino";
 
 import type { ActorAddress, Envelope } from "../../messages/envelope.js";
@@ -49,6 +49,9 @@ export interface HostDependencies<X> {
   /** Called once the actor has stopped for good. */
   readonly onStopped: (address: ActorAddress) => void;
 }
+
+// applyPatches needs immer's patch plugin on this thread too, not only where actors run.
+enablePatches();
 
 export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   readonly placement: PlacementKind;
