@@ -140,7 +140,7 @@ export function launchBuild(
     job,
     nodes: run.nodes,
     subject,
-    ahead: aheadSubjects(work, item),
+    ahead: work.memoAhead(item.id, () => aheadSubjects(work, item)),
     states: item.buildSet.states,
     zuul: {
       tenant: work.state.tenant,

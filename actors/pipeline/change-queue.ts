@@ -19,8 +19,9 @@ export function ensureQueue(
 ): Draft<ChangeQueue> {
   const existing = work.queue(id);
   if (existing !== undefined) return existing;
-  const created: ChangeQueue = { id, name, window, itemIds: [] };
+  const created: ChangeQueue = { id, name, window, itemIds: [], removed: 0 };
   work.state.queues.push(created);
+  work.queueChanged(id);
   const queue = work.queue(id);
   if (queue === undefined) throw new Error(`queue "${id}" was not created`);
   return queue;
@@ -30,10 +31,10 @@ export function ensureQueue(
 export function appendItem(work: Work, item: Draft<QueueItem>): void {
   const queue = work.queue(item.queue);
   if (queue === undefined) throw new Error(`item ${item.id} names missing queue "${item.queue}"`);
-  const ids = work.itemIds(item.queue);
-  const last = ids[ids.length - 1];
+  const last = lastId(work.rawIds(item.queue));
   queue.itemIds.push(item.id);
-  if (last !== undefined) {
+  work.queueChanged(item.queue);
+  if (last !== null) {
     item.itemAhead = last;
     work.edit(last).itemsBehind.push(item.id);
   }
@@ -57,25 +58,46 @@ export function removeItem(work: Work, item: Draft<QueueItem>): void {
   item.itemAhead = null;
   const queue = work.queue(item.queue);
   if (queue !== undefined) {
-    const index = work.itemIds(item.queue).indexOf(item.id);
-    if (index >= 0) queue.itemIds.splice(index, 1);
+    const index = work.rawIds(item.queue).indexOf(item.id);
+    if (index >= 0) {
+      queue.itemIds[index] = null;
+      queue.removed += 1;
+      compact(queue);
+      work.queueChanged(item.queue);
+    }
   }
-  const index = indexKey(work.subject(item));
-  const ids = work.state.itemsByChange[index];
-  if (ids !== undefined) {
-    const position = ids.indexOf(item.id);
-    if (position >= 0) ids.splice(position, 1);
-    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
-    if (ids.length === 0) delete work.state.itemsByChange[index];
+  const subject = work.subject(item);
+  work.indexNeeds(item.id, subject, false);
+  const index = indexKey(subject);
+  work.setIndexed(
+    index,
+    work.indexed(index).filter((id) => id !== item.id),
+  );
+  work.deleteItem(item.id);
+}
+
+/** Drops the nulls of removed items once they are the majority (amortized O(1) per removal). */
+function compact(queue: Draft<ChangeQueue>): void {
+  if (queue.removed < 16 || queue.removed * 2 < queue.itemIds.length) return;
+  queue.itemIds = queue.itemIds.filter((id) => id !== null);
+  queue.removed = 0;
+}
+
+function lastId(ids: readonly (string | null)[]): string | null {
+  for (let index = ids.length - 1; index >= 0; index--) {
+    const id = ids[index];
+    if (id !== null && id !== undefined) return id;
   }
-  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
-  delete work.state.items[item.id];
+  return null;
 }
 
 /** Drops queues that are empty and that the manager does not keep (independent, supercedent). */
 export function dropEmptyQueue(work: Work, id: string): void {
   const index = work.state.queues.findIndex((queue) => queue.id === id);
-  if (index >= 0 && work.itemIds(id).length === 0) work.state.queues.splice(index, 1);
+  if (index >= 0 && lastId(work.rawIds(id)) === null) {
+    work.state.queues.splice(index, 1);
+    work.queueChanged(id);
+  }
 }
 
 function detach(work: Work, item: Draft<QueueItem>): void {

@@ -105,6 +105,8 @@ export function onPromote(work: Work, body: PromoteBody): void {
   const queue = work.queue(queueId);
   if (queue === undefined) return;
   queue.itemIds = order;
+  queue.removed = 0;
+  work.queueChanged(queueId);
   let previous: Draft<QueueItem> | null = null;
   for (const id of order) {
     const item = work.edit(id);

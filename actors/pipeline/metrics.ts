@@ -42,8 +42,7 @@ function emitMetric(
 
 /** The `current_changes` gauge, after an item was added or removed. */
 export function recordQueueSize(work: Work): void {
-  // Object.keys on the draft lists keys without creating a proxy per item.
-  const size = Object.keys(work.state.items).length;
+  const size = work.state.itemCount;
   emitMetric(work, `${pipelineKey(work)}.current_changes`, "gauge", size, "1");
 }
 

@@ -6,7 +6,7 @@
 // pass starts at the first dirty item of a queue, visits clean items only for the cheap checks
 // that tell whether they are affected, and stops once no dirty item is left and the window's edge
 // is passed. Passes repeat until nothing is dirty.
-import type { Draft } from "immer";
+import { isDraft, type Draft } from "immer";
 
 import type { MergeChange } from "../../messages/build.js";
 import { subjectDisplayId, type ItemSubject } from "../../messages/change.js";
@@ -40,53 +40,79 @@ export function processQueues(work: Work): void {
 function processQueue(work: Work, queueId: string): void {
   const dirty = work.dirtyOf(queueId);
   if (dirty === undefined || dirty.size === 0) return;
-  let ids = work.itemIds(queueId);
-  const start = firstDirtyPosition(ids, dirty);
-  let nnfi = nnfiBefore(work, ids, start);
-  let index = start;
+  let ids = work.rawIds(queueId);
+  let index = firstDirtyIndex(ids, dirty);
+  let nnfi = nnfiBefore(work, ids, index);
+  // Position among the items still in the queue, which the window counts in; past the window
+  // the exact value does not matter, so counting stops there.
+  let position = countLive(ids, index, work.queue(queueId)?.window ?? 0);
   while (index < ids.length) {
     const id = ids[index];
-    const queue = work.queue(queueId);
-    const item = id === undefined ? undefined : work.view(id);
-    if (id === undefined || queue === undefined || item === undefined) break;
-    const actionable = isActionable(queue, index);
-    if (!dirty.has(id) && !isAffected(work, item, nnfi, actionable)) {
-      nnfi = nnfiAfter(item, nnfi);
-      if (dirty.size === 0 && (queue.window === 0 || index >= queue.window)) break;
+    if (id === null || id === undefined) {
       index++;
       continue;
     }
-    dirty.delete(id);
-    const outcome = processItem(work, queueId, id, nnfi, actionable);
-    nnfi = outcome.nnfi;
-    const after = work.itemIds(queueId);
-    if (after !== ids) {
-      ids = after;
-      // The item itself may have left the queue; otherwise continue right behind it.
-      const position = ids.indexOf(id);
-      index = position >= 0 ? position + 1 : index;
-    } else {
+    const queue = work.queue(queueId);
+    const item = work.view(id);
+    if (queue === undefined || item === undefined) break;
+    const actionable = isActionable(queue, position);
+    if (!dirty.has(id) && !isAffected(work, item, nnfi, actionable)) {
+      nnfi = nnfiAfter(item, nnfi);
+      if (dirty.size === 0 && (queue.window === 0 || position >= queue.window)) break;
       index++;
+      position++;
+      continue;
+    }
+    dirty.delete(id);
+    const next = nextId(ids, index);
+    nnfi = processItem(work, queueId, id, nnfi, actionable).nnfi;
+    if (work.view(id)?.queue === queueId) position++;
+    const after = work.rawIds(queueId);
+    if (after === ids) {
+      index++;
+    } else {
+      // The item may have left the queue, and the nulls of removed items may have been
+      // compacted away; continue at the item that was next.
+      ids = after;
+      index = next === null ? ids.length : ids.indexOf(next);
+      if (index < 0) index = ids.length;
     }
   }
 }
 
-function firstDirtyPosition(ids: readonly string[], dirty: Set<string>): number {
+function countLive(ids: readonly (string | null)[], end: number, window: number): number {
+  if (window === 0) return 0;
+  let count = 0;
+  for (let index = 0; index < end && count <= window; index++) {
+    if (ids[index] !== null) count++;
+  }
+  return count;
+}
+
+function nextId(ids: readonly (string | null)[], index: number): string | null {
+  for (let next = index + 1; next < ids.length; next++) {
+    const id = ids[next];
+    if (id !== null && id !== undefined) return id;
+  }
+  return null;
+}
+
+function firstDirtyIndex(ids: readonly (string | null)[], dirty: Set<string>): number {
   if (dirty.size > DIRTY_SCAN_LIMIT) return 0;
   let first = ids.length;
   for (const id of [...dirty]) {
-    const position = ids.indexOf(id);
-    if (position < 0) dirty.delete(id);
-    else if (position < first) first = position;
+    const index = ids.indexOf(id);
+    if (index < 0) dirty.delete(id);
+    else if (index < first) first = index;
   }
   return first;
 }
 
 /** The NNFI for the item at `position`: the closest live, non-failing item ahead in the list. */
-function nnfiBefore(work: Work, ids: readonly string[], position: number): string | null {
+function nnfiBefore(work: Work, ids: readonly (string | null)[], position: number): string | null {
   for (let index = position - 1; index >= 0; index--) {
     const id = ids[index];
-    const item = id === undefined ? undefined : work.view(id);
+    const item = id === null || id === undefined ? undefined : work.view(id);
     if (item !== undefined && item.live && item.failingReasons.length === 0) return item.id;
   }
   return null;
@@ -249,9 +275,19 @@ function prepareItem(work: Work, item: Draft<QueueItem>): boolean {
   return true;
 }
 
+/** Merge entries by layout and record, so a queue of N items does not build N² of them. */
+const mergeChanges = new WeakMap<object, WeakMap<object, MergeChange>>();
+
 function mergeChangeOf(work: Work, subject: ItemSubject): MergeChange | null {
   if (subject.type !== "change") return null;
-  return {
+  let cache = mergeChanges.get(work.layout);
+  if (cache === undefined) {
+    cache = new WeakMap();
+    mergeChanges.set(work.layout, cache);
+  }
+  const known = cache.get(subject);
+  if (known !== undefined) return known;
+  const change: MergeChange = {
     connection: subject.connection,
     project: subject.project,
     branch: subject.branch,
@@ -263,6 +299,9 @@ function mergeChangeOf(work: Work, subject: ItemSubject): MergeChange | null {
     mergeMode: work.layout.projectConfigs[subject.project]?.mergeMode ?? "merge-resolve",
     message: subject.subject,
   };
+  // A record read through the draft is a proxy that is revoked after this message.
+  if (!isDraft(subject)) cache.set(subject, change);
+  return change;
 }
 
 function requestMerge(work: Work, item: Draft<QueueItem>): void {

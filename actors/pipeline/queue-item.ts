@@ -36,13 +36,10 @@ export function createItem(
     neededChangeFailed: null,
     reporting: null,
   };
-  work.state.items[id] = item as Draft<QueueItem>;
-  work.added(id);
+  const draft = work.addItem(item);
   const index = indexKey(subject);
-  const byChange = work.state.itemsByChange[index];
-  if (byChange === undefined) work.state.itemsByChange[index] = [id];
-  else byChange.push(id);
-  const draft = work.edit(id);
+  work.setIndexed(index, [...work.indexed(index), id]);
+  work.indexNeeds(id, subject, true);
   appendItem(work, draft);
   work.markDirty(draft);
   work.log.info(
@@ -69,14 +66,14 @@ export function displayId(work: Work, item: Readonly<QueueItem>): string {
 
 /** Ids of the items of one change, any patchset, of one connection. */
 export function itemsOfChange(work: Work, connection: string, number: number): readonly string[] {
-  return work.state.itemsByChange[`${connection}:${number}`] ?? [];
+  return work.indexed(`${connection}:${number}`);
 }
 
 /** The items of exactly this subject (this patchset of a change). */
 function itemsOf(work: Work, subject: ItemSubject): Readonly<QueueItem>[] {
   const key = subjectKey(subject);
   const found: Readonly<QueueItem>[] = [];
-  for (const id of work.state.itemsByChange[indexKey(subject)] ?? []) {
+  for (const id of work.indexed(indexKey(subject))) {
     const item = work.view(id);
     if (item?.key === key) found.push(item);
   }

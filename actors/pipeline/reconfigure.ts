@@ -4,7 +4,7 @@
 // of a pipeline that left the layout, are dropped with their builds canceled.
 import type { Draft } from "immer";
 
-import type { FrozenJob, Layout } from "../../messages/layout.js";
+import type { FrozenJob } from "../../messages/layout.js";
 import type { ReconfigureBody } from "../../messages/management.js";
 import { itemRef, newBuildSet, releaseJobResources } from "./build-set.js";
 import { ensureQueue } from "./change-queue.js";
@@ -22,7 +22,7 @@ export function onReconfigure(work: Work, body: ReconfigureBody): void {
     window: queue.window,
     itemIds: [...work.itemIds(queue.id)],
   }));
-  work.state.layout = body.layout as Draft<Layout>;
+  work.setLayout(body.layout);
   work.state.lastReconfigured = work.now;
   work.state.disabled = false;
   work.state.consecutiveFailures = 0;
@@ -54,6 +54,7 @@ export function onReconfigure(work: Work, body: ReconfigureBody): void {
   for (const id of dropped) dropItem(work, id);
 
   work.state.queues = [];
+  for (const queue of oldQueues) work.queueChanged(queue.id);
   if (config === undefined) return;
   const manager = managerOf(config);
   for (const queue of oldQueues) {
@@ -73,9 +74,11 @@ export function onReconfigure(work: Work, body: ReconfigureBody): void {
 function relink(work: Work, queue: Draft<ChangeQueue>, id: string): void {
   const item = work.edit(id);
   const oldAhead = item.itemAhead;
-  const last = queue.itemIds[queue.itemIds.length - 1] ?? null;
+  const last =
+    queue.itemIds.length === 0 ? null : (queue.itemIds[queue.itemIds.length - 1] ?? null);
   const ahead = oldAhead !== null && queue.itemIds.includes(oldAhead) ? oldAhead : last;
   queue.itemIds.push(id);
+  work.queueChanged(queue.id);
   item.queue = queue.id;
   item.itemAhead = ahead;
   item.itemsBehind = [];
@@ -150,19 +153,16 @@ function dropItem(work: Work, id: string): void {
     live: item.live,
     reason: "reconfigured",
   });
+  work.indexNeeds(id, subject, false);
   const index = indexKey(subject);
-  const ids = work.state.itemsByChange[index];
-  if (ids !== undefined) {
-    const remaining = ids.filter((other) => other !== id);
-    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
-    if (remaining.length === 0) delete work.state.itemsByChange[index];
-    else work.state.itemsByChange[index] = remaining;
-  }
+  work.setIndexed(
+    index,
+    work.indexed(index).filter((other) => other !== id),
+  );
   for (const behind of item.itemsBehind) {
     const other = work.view(behind);
     if (other?.itemAhead === id) work.edit(behind).itemAhead = null;
   }
-  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
-  delete work.state.items[id];
+  work.deleteItem(id);
   recordQueueSize(work);
 }

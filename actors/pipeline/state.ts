@@ -5,6 +5,7 @@ import type { AllocatedNode, BuildResult, ProjectState } from "../../messages/bu
 import type { ItemSubject } from "../../messages/change.js";
 import type { ConfigError, FrozenJob, Layout, ReportAction } from "../../messages/layout.js";
 import type { PipelineInit } from "../../messages/pipeline.js";
+import type { Sharded } from "./sharded.js";
 
 /** Where one job of a build set stands. */
 export type JobPhase =
@@ -117,7 +118,14 @@ export interface ChangeQueue {
   readonly name: string;
   /** Items at the head that are actionable; 0 means all of them. */
   window: number;
-  itemIds: string[];
+  /**
+   * Item ids in queue order, with null where an item left. A removal writes one null instead of
+   * shifting every element (which immer would record as one patch per element); the nulls are
+   * compacted away once they are the majority.
+   */
+  itemIds: (string | null)[];
+  /** Number of nulls in `itemIds`. */
+  removed: number;
 }
 
 /** The last successful durations of one job, in milliseconds, newest last. */
@@ -135,11 +143,15 @@ export interface PipelineState {
   disabled: boolean;
   consecutiveFailures: number;
   queues: ChangeQueue[];
-  items: Record<string, QueueItem>;
+  items: Sharded<QueueItem>;
+  itemCount: number;
   /** Item ids by `indexKey` (the change of any patchset, or the ref), for lookups by change. */
-  itemsByChange: Record<string, string[]>;
+  itemsByChange: Sharded<string[]>;
+  /** Ids of the items whose change needs a change, by that change's `CONNECTION:NUMBER`. */
+  itemsNeeding: Sharded<string[]>;
   /** The latest record of every change and ref the pipeline has seen, by subject key. */
-  records: Record<string, ItemSubject>;
+  records: Sharded<ItemSubject>;
+  recordCount: number;
   /** Successful durations by `project|branch|job`, for estimated times. */
   durations: Record<string, DurationHistory>;
   /** Milliseconds of the last layout change. */
@@ -151,6 +163,15 @@ export function indexKey(subject: ItemSubject): string {
   return subject.type === "change"
     ? `${subject.connection}:${subject.number}`
     : `${subject.connection}:${subject.project}@${subject.ref}@${subject.newrev}`;
+}
+
+/** `CONNECTION:NUMBER` of each change a subject needs. */
+export function neededChanges(subject: ItemSubject): string[] {
+  if (subject.type !== "change") return [];
+  return subject.needs.map((key) => {
+    const comma = key.lastIndexOf(",");
+    return comma < 0 ? key : key.slice(0, comma);
+  });
 }
 
 /** Builds the state of a freshly spawned pipeline actor. */
@@ -166,8 +187,11 @@ export function initialPipelineState(init: PipelineInit): PipelineState {
     consecutiveFailures: 0,
     queues: [],
     items: {},
+    itemCount: 0,
     itemsByChange: {},
+    itemsNeeding: {},
     records: {},
+    recordCount: 0,
     durations: {},
     lastReconfigured: init.layout.loadedAt,
   };

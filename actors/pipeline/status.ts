@@ -3,6 +3,7 @@
 import type { ItemSubject } from "../../messages/change.js";
 import { subjectDisplayId } from "../../messages/change.js";
 import type { StatusItem, StatusJob, StatusPipeline } from "../../messages/status.js";
+import { getEntry } from "./sharded.js";
 import type { JobRun, PipelineState, QueueItem } from "./state.js";
 import { estimatedDuration } from "./time-database.js";
 
@@ -16,7 +17,7 @@ export function pipelineStatus(state: Readonly<PipelineState>, now: number): Sta
       const heads: StatusItem[][] = [];
       let chain: StatusItem[] = [];
       for (const id of queue.itemIds) {
-        const item = state.items[id];
+        const item = id === null ? undefined : getEntry(state.items, id);
         if (item === undefined) continue;
         // A new head starts a new chain, as Zuul's status page draws them.
         if (item.itemAhead === null && chain.length > 0) {
@@ -41,8 +42,8 @@ function withChainedRemaining(status: StatusItem, previous: StatusItem | undefin
 
 function displayOf(state: Readonly<PipelineState>, id: string | null): string | null {
   if (id === null) return null;
-  const item = state.items[id];
-  const subject = item === undefined ? undefined : state.records[item.key];
+  const item = getEntry(state.items, id);
+  const subject = item === undefined ? undefined : getEntry(state.records, item.key);
   return subject === undefined ? null : subjectDisplayId(subject);
 }
 
@@ -51,7 +52,7 @@ function itemStatus(
   item: Readonly<QueueItem>,
   now: number,
 ): StatusItem {
-  const subject = state.records[item.key] as ItemSubject;
+  const subject = getEntry(state.records, item.key) as ItemSubject;
   const branch = subject.branch;
   const jobs: StatusJob[] = [];
   let maxRemaining = 0;

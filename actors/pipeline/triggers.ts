@@ -4,10 +4,10 @@ import type { ChangeRecord, ItemSubject } from "../../messages/change.js";
 import { changeKey, subjectKey } from "../../messages/change.js";
 import type { TriggerMessage } from "../../messages/trigger.js";
 import { addSubject, projectConfigOf } from "./enqueue.js";
-import { managerOf } from "./managers.js";
 import { recordEnqueueLatency } from "./metrics.js";
 import { itemsOfChange, liveItemOf, removeWithoutReport } from "./queue-item.js";
 import { eventMatches } from "./requirements.js";
+import { entryKeys } from "./sharded.js";
 import type { Work } from "./work.js";
 
 /** Records kept beyond those of queued items before unreferenced ones are dropped. */
@@ -74,26 +74,12 @@ export function updateRecords(work: Work, records: readonly ItemSubject[]): Set<
 
 /** Marks the items of the changed changes, and the items whose change needs one of them. */
 export function markAffected(work: Work, changed: Set<string>): void {
-  if (changed.size === 0) return;
-  const merging = managerOf(work.config).sharedQueues;
-  for (const queue of work.state.queues) {
-    for (const id of work.itemIds(queue.id)) {
+  for (const change of changed) {
+    for (const id of [...work.indexed(change), ...work.needing(change)]) {
       const item = work.view(id);
-      if (item === undefined) continue;
-      const record = work.record(item.key);
-      if (record?.type !== "change") continue;
-      const own = changed.has(`${record.connection}:${record.number}`);
-      if (own || (merging && record.needs.some((need) => changed.has(needNumber(need))))) {
-        work.markDirty(item);
-      }
+      if (item !== undefined) work.markDirty(item);
     }
   }
-}
-
-/** `CONNECTION:NUMBER` of a `CONNECTION:NUMBER,PATCHSET` change key. */
-function needNumber(key: string): string {
-  const comma = key.lastIndexOf(",");
-  return comma < 0 ? key : key.slice(0, comma);
 }
 
 /**
@@ -101,9 +87,8 @@ function needNumber(key: string): string {
  * related changes come with every event and would otherwise grow without bound.
  */
 function pruneRecords(work: Work): void {
-  const keys = Object.keys(work.state.records);
-  const itemCount = Object.keys(work.state.items).length;
-  if (keys.length <= itemCount * 2 + SPARE_RECORDS) return;
+  if (work.state.recordCount <= work.state.itemCount * 2 + SPARE_RECORDS) return;
+  const keys = entryKeys(work.state.records);
   const keep = new Set<string>();
   for (const queue of work.state.queues) {
     for (const id of work.itemIds(queue.id)) {

@@ -10,7 +10,8 @@ import type { Logger } from "pino";
 import type { ChangeRecord, ItemSubject } from "../../messages/change.js";
 import type { Effect } from "../../messages/effects.js";
 import type { Layout, PipelineConfig } from "../../messages/layout.js";
-import type { ChangeQueue, PipelineState, QueueItem } from "./state.js";
+import { deleteEntry, getEntry, setEntry } from "./sharded.js";
+import { neededChanges, type ChangeQueue, type PipelineState, type QueueItem } from "./state.js";
 
 /** What the reducer may use besides its state and message; nothing in it does I/O. */
 export interface PipelineContext {
@@ -31,6 +32,9 @@ export class Work {
   private readonly context: PipelineContext;
   private readonly touched = new Set<string>();
   private readonly touchedRecords = new Set<string>();
+  private readonly rawCache = new Map<string, readonly (string | null)[]>();
+  private readonly aheadMemo = new Map<string, ItemSubject[]>();
+  private layoutValue: Layout | null = null;
   /** Items to process in the next pass, by queue id. */
   private readonly dirty = new Map<string, Set<string>>();
 
@@ -42,8 +46,24 @@ export class Work {
     this.base = original(state);
   }
 
+  /** The current layout, read from the base state so lookups do not go through proxies. */
   get layout(): Layout {
-    return this.state.layout;
+    return this.layoutValue ?? this.base?.layout ?? this.state.layout;
+  }
+
+  setLayout(layout: Layout): void {
+    this.state.layout = layout as Draft<Layout>;
+    this.layoutValue = layout;
+  }
+
+  /** Subjects ahead of an item, computed once per message (several launches ask for them). */
+  memoAhead(itemId: string, compute: () => ItemSubject[]): ItemSubject[] {
+    let subjects = this.aheadMemo.get(itemId);
+    if (subjects === undefined) {
+      subjects = compute();
+      this.aheadMemo.set(itemId, subjects);
+    }
+    return subjects;
   }
 
   /** The pipeline's configuration; only called while the pipeline exists in the layout. */
@@ -80,43 +100,79 @@ export class Work {
 
   /** An item for reading; cheap for items this message has not changed. */
   view(id: string): Readonly<QueueItem> | undefined {
-    if (!this.touched.has(id)) {
-      const unchanged = this.base?.items[id];
+    if (!this.touched.has(id) && this.base !== undefined) {
+      const unchanged = getEntry(this.base.items, id);
       if (unchanged !== undefined) return unchanged;
     }
-    return this.state.items[id];
+    return getEntry(this.state.items, id);
   }
 
   /** An item for writing. */
   edit(id: string): Draft<QueueItem> {
-    const item = this.state.items[id];
+    const item = getEntry(this.state.items, id);
     if (item === undefined) throw new Error(`item ${id} is not in pipeline ${this.state.pipeline}`);
     this.touched.add(id);
     return item;
   }
 
-  /** Records a newly created item as changed, so reads go to the draft. */
-  added(id: string): void {
-    this.touched.add(id);
+  addItem(item: QueueItem): Draft<QueueItem> {
+    setEntry(this.state.items, item.id, item as Draft<QueueItem>);
+    this.state.itemCount += 1;
+    return this.edit(item.id);
+  }
+
+  deleteItem(id: string): void {
+    if (getEntry(this.state.items, id) === undefined) return;
+    deleteEntry(this.state.items, id);
+    this.state.itemCount -= 1;
   }
 
   record(key: string): ItemSubject | undefined {
-    if (!this.touchedRecords.has(key)) {
-      const unchanged = this.base?.records[key];
+    if (!this.touchedRecords.has(key) && this.base !== undefined) {
+      const unchanged = getEntry(this.base.records, key);
       if (unchanged !== undefined) return unchanged;
     }
-    return this.state.records[key];
+    return getEntry(this.state.records, key);
   }
 
   setRecord(key: string, record: ItemSubject): void {
+    if (this.record(key) === undefined) this.state.recordCount += 1;
     this.touchedRecords.add(key);
-    this.state.records[key] = record as Draft<ItemSubject>;
+    setEntry(this.state.records, key, record as Draft<ItemSubject>);
   }
 
   deleteRecord(key: string): void {
+    if (this.record(key) === undefined) return;
     this.touchedRecords.add(key);
-    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
-    delete this.state.records[key];
+    deleteEntry(this.state.records, key);
+    this.state.recordCount -= 1;
+  }
+
+  /** Ids of the items of one change (any patchset) or ref, by `indexKey`. */
+  indexed(key: string): readonly string[] {
+    const ids = getEntry(this.state.itemsByChange, key);
+    return ids === undefined ? [] : [...ids];
+  }
+
+  setIndexed(key: string, ids: readonly string[]): void {
+    if (ids.length === 0) deleteEntry(this.state.itemsByChange, key);
+    else setEntry(this.state.itemsByChange, key, [...ids]);
+  }
+
+  /** Ids of the items whose change needs the change `CONNECTION:NUMBER`. */
+  needing(change: string): readonly string[] {
+    const ids = getEntry(this.state.itemsNeeding, change);
+    return ids === undefined ? [] : [...ids];
+  }
+
+  /** Adds an item to, or removes it from, the needing index of every change it needs. */
+  indexNeeds(itemId: string, subject: ItemSubject, present: boolean): void {
+    for (const change of new Set(neededChanges(subject))) {
+      const ids = this.needing(change).filter((id) => id !== itemId);
+      if (present) ids.push(itemId);
+      if (ids.length === 0) deleteEntry(this.state.itemsNeeding, change);
+      else setEntry(this.state.itemsNeeding, change, ids);
+    }
   }
 
   change(key: string): ChangeRecord | undefined {
@@ -134,14 +190,30 @@ export class Work {
     return this.state.queues.find((queue) => queue.id === id);
   }
 
-  /** The ordered item ids of a queue, without proxying each element. */
-  itemIds(queueId: string): readonly string[] {
+  /**
+   * The queue's `itemIds` as stored, nulls included, without proxying each element. `current`
+   * returns the base array itself when the draft has not changed it; a queue created in this
+   * message holds a plain array.
+   */
+  rawIds(queueId: string): readonly (string | null)[] {
+    const cached = this.rawCache.get(queueId);
+    if (cached !== undefined) return cached;
     const draftQueue = this.queue(queueId);
     if (draftQueue === undefined) return [];
     const ids = draftQueue.itemIds;
-    // `current` returns the base array itself when the draft has not changed it; a queue created
-    // in this message holds a plain array.
-    return isDraft(ids) ? current(ids) : ids;
+    const snapshot = isDraft(ids) ? current(ids) : ids;
+    this.rawCache.set(queueId, snapshot);
+    return snapshot;
+  }
+
+  /** Must follow every change to a queue's `itemIds`, so `rawIds` reads them again. */
+  queueChanged(queueId: string): void {
+    this.rawCache.delete(queueId);
+  }
+
+  /** The item ids of a queue in order. */
+  itemIds(queueId: string): string[] {
+    return this.rawIds(queueId).filter((id): id is string => id !== null);
   }
 
   markDirty(item: Readonly<QueueItem>): void {

@@ -22,7 +22,7 @@ test("two approved changes merge in order", async () => {
   assert.equal(world.merged, ["1,1", "2,1"]);
   assert.equal(world.reportLines(), ["1,1 success SUCCESS", "2,1 success SUCCESS"]);
   assert.equal(world.builds[1]?.ahead, []);
-  assert.equal(world.state.queues[0]?.itemIds, []);
+  assert.equal(world.queueIds(), []);
 });
 
 test("speculative states stack behind held builds", async () => {
@@ -79,7 +79,7 @@ test("failure in the middle resets only the items behind it", async () => {
   assert.equal(retest?.ahead, ["1,1"]);
   // The failing item keeps its place until it reaches the head.
   assert.equal(world.queueOrder(), ["1,1", "2,1", "3,1"]);
-  const failing = Object.values(world.state.items).find((item) => item.failingReasons.length > 0);
+  const failing = world.items().find((item) => item.failingReasons.length > 0);
   assert.equal(failing?.failingReasons, ["at least one job failed"]);
   world.release();
   assert.equal(world.merged, ["1,1", "3,1"]);
@@ -185,7 +185,7 @@ test("abandoned needed change dequeues its dependents", async () => {
   assert.equal(world.reportLines(), ["2,1 failure FAILURE"]);
   assert.match(world.reports[0]?.message ?? "", /1,1 is abandoned/);
   assert.equal(world.held, []);
-  assert.equal(Object.keys(world.state.items), []);
+  assert.equal(world.items(), []);
 });
 
 test("new patchset dequeues the old one without a report", async () => {

@@ -14,7 +14,12 @@ import type { TriggerKind } from "../../messages/trigger.js";
 import { reduceMutex } from "../../actors/mutex/reducer.js";
 import { initialMutexState, type MutexState } from "../../actors/mutex/state.js";
 import { reducePipeline } from "../../actors/pipeline/reducer.js";
-import { initialPipelineState, type PipelineState } from "../../actors/pipeline/state.js";
+import { entryValues, getEntry } from "../../actors/pipeline/sharded.js";
+import {
+  initialPipelineState,
+  type PipelineState,
+  type QueueItem,
+} from "../../actors/pipeline/state.js";
 import {
   loadLayout,
   parseTenantConfig,
@@ -511,13 +516,27 @@ export class World {
     );
   }
 
+  /** The item with this id. */
+  item(id: string): QueueItem | undefined {
+    return getEntry(this.state.items, id);
+  }
+
+  /** Every item of the pipeline. */
+  items(): QueueItem[] {
+    return entryValues(this.state.items);
+  }
+
+  /** Ids of a queue's items in order. */
+  queueIds(queueIndex = 0): string[] {
+    const queue = this.state.queues[queueIndex];
+    return (queue?.itemIds ?? []).filter((id): id is string => id !== null);
+  }
+
   /** Display ids of a queue's items in order. */
   queueOrder(queueIndex = 0): string[] {
-    const queue = this.state.queues[queueIndex];
-    if (queue === undefined) return [];
-    return queue.itemIds.map((id) => {
-      const item = this.state.items[id];
-      const record = item === undefined ? undefined : this.state.records[item.key];
+    return this.queueIds(queueIndex).map((id) => {
+      const item = this.item(id);
+      const record = item === undefined ? undefined : getEntry(this.state.records, item.key);
       if (record === undefined) return "?";
       return record.type === "change" ? `${record.number},${record.patchset}` : record.ref;
     });

@@ -22,7 +22,7 @@ test("only items within the window are actionable", async () => {
   for (const number of [1, 2, 3]) world.approve(makeChange({ number }));
   assert.equal(world.mergeRequests.length, 2);
   assert.equal(world.history(), ["test 1,1 HELD", "test 2,1 HELD"]);
-  const actives = world.state.queues[0]?.itemIds.map((id) => world.state.items[id]?.active);
+  const actives = world.queueIds().map((id) => world.item(id)?.active);
   assert.equal(actives, [true, true, false]);
 });
 
