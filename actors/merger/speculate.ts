@@ -80,8 +80,10 @@ class StateBuilder {
     private readonly open: RepositoryOpener,
   ) {
     for (const spec of task.repositories) specs(this.specs, spec);
+    // Before this item's own change, each branch is where the item ahead left it.
     for (const state of task.start) {
-      this.branches.set(branchKey(state.connection, state.project, state.branch), state);
+      const key = branchKey(state.connection, state.project, state.branch);
+      this.branches.set(key, { ...state, baseCommit: state.commit });
     }
   }
 

@@ -260,6 +260,31 @@ test("projects entries report untouched branch tips", async () => {
   }
 });
 
+test("queue across projects carries states", async () => {
+  const setup = await setUp();
+  try {
+    const lib = await createProject(setup.reposRoot, "org/lib", { "lib.txt": "lib\n" });
+    const a = await commitOn(setup.origin, setup.tip, { "a.txt": "a\n" }, "Add a\n");
+    const b = await commitOn(lib.gitDir, lib.tip, { "b.txt": "b\n" }, "Add b\n");
+    const changeA = makeChange(1, "org/project1", a);
+    const changeB = makeChange(2, "org/lib", b);
+    const first = succeeded(await setup.merger.merge(makeRequest("x1", [changeA])));
+    const second = succeeded(await setup.merger.merge(makeRequest("x2", [changeA, changeB], "x1")));
+    assert.is(second.states.length, 2);
+    const project1 = second.states.find((state) => state.project === "org/project1");
+    const libState = second.states.find((state) => state.project === "org/lib");
+    assert.is(project1?.commit, first.states[0]?.commit);
+    assert.is(project1?.baseCommit, project1?.commit);
+    assert.is(libState?.baseCommit, lib.tip);
+    assert.is(libState?.ref, "refs/gatehouse/master/x2");
+    assert.equal(second.files, ["b.txt"]);
+    assert.equal(setup.merger.stats(), { merges: 2, incremental: 1, full: 1 });
+  } finally {
+    await setup.merger.close();
+    setup.remove();
+  }
+});
+
 test("forget deletes the speculative refs", async () => {
   const setup = await setUp();
   try {
