@@ -1,8 +1,11 @@
 // Review operations of the local connection: propose, patchsets by Change-Id, votes, the submit
 // rule, abandon, restore, recheck and bad input.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { resolveRef } from "../../runtime/git/refs.js";
+import { commitOn, createProject } from "../git/fixtures.js";
 import { CHANGE_ID_A, setUpLocal } from "./fixtures.js";
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
@@ -229,6 +232,36 @@ test("bad review input is rejected clearly", async () => {
     const ref = await setup.connection.getRef("org/project1", "refs/heads/master");
     assert.is(ref.newrev, setup.tip);
     assert.is(ref.branch, "master");
+  } finally {
+    setup.close();
+  }
+});
+
+test("corrupt commit is rejected clearly", async () => {
+  const setup = await setUpLocal();
+  try {
+    const broken = await setup.commit({ "broken.txt": "b\n" }, "Broken\n");
+    const objectDir = join(setup.origin, "objects", broken.slice(0, 2));
+    writeFileSync(join(objectDir, broken.slice(2)), "not a zlib stream");
+    const message = await rejection(
+      setup.connection.propose({
+        project: "org/project1",
+        branch: "master",
+        commit: broken,
+        by: "alice",
+      }),
+    );
+    assert.match(message, new RegExp(`object ${broken} in .* is unreadable: error: inflate`));
+
+    const other = await createProject(setup.root, "org/project2", { README: "two\n" });
+    const commit = await commitOn(other.gitDir, other.tip, { "x.txt": "x\n" }, "Add x\n");
+    const result = await setup.connection.propose({
+      project: "org/project2",
+      branch: "master",
+      commit,
+      by: "alice",
+    });
+    assert.is(result.created, true);
   } finally {
     setup.close();
   }

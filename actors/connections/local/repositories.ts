@@ -66,9 +66,16 @@ export class RepositoryRoot {
   }
 }
 
-/** Reads a commit with a one-off cat-file, or resolves null when the repository lacks it. */
+/**
+ * Reads a commit with a one-off cat-file, or resolves null when the repository lacks it. Rejects
+ * when the object exists but cannot be read, such as a corrupt loose object.
+ */
 export async function readCommitOnce(gitDir: string, oid: string): Promise<CommitObject | null> {
   const type = await runGit(gitDir, ["cat-file", "-t", oid], { okExitCodes: [0, 1, 128] });
+  const problems = type.stderr.split("\n").filter((line) => line.startsWith("error:"));
+  if (problems.length > 0) {
+    throw new Error(`object ${oid} in ${gitDir} is unreadable: ${problems.join("; ")}`);
+  }
   if (type.exitCode !== 0 || type.stdout.toString("utf8").trim() !== "commit") return null;
   const raw = await runGit(gitDir, ["cat-file", "commit", oid]);
   return parseCommit(oid, raw.stdout);
