@@ -94,7 +94,7 @@ export interface ChangeArgs {
 
 /** Arguments of `review`. */
 export interface ReviewArgs extends ChangeArgs {
-  /** Label name to vote, such as `{"Code-Review": 2}`. */
+  /** Label name to vote, such as `{"Code-Review": 2}`; empty for a message without votes. */
   readonly labels: Readonly<Record<string, number>>;
   readonly message?: string;
   readonly by: string;
@@ -158,7 +158,7 @@ export interface ProposeResult {
   readonly number: number;
   readonly patchset: number;
   readonly url: string;
-  /** True for a new change, false for a new patchset of an open change. */
+  /** False when the commit already was a patchset of an open change. */
   readonly created: boolean;
 }
 

@@ -148,14 +148,13 @@ export class ArgumentReader {
     return this.args[key] === undefined ? undefined : this.line(key);
   }
 
-  /** Label votes: a non-empty object of label name to integer value. */
+  /** Label votes: an object of label name to integer value, possibly empty. */
   labels(key: string): Record<string, number> {
     const value = this.args[key];
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       this.fail(key, `must be an object of label name to vote, got ${describe(value)}`);
     }
     const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) this.fail(key, "must name at least one label");
     const labels: Record<string, number> = {};
     for (const [label, vote] of entries) {
       if (!LABEL_PATTERN.test(label)) {

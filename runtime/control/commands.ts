@@ -138,7 +138,11 @@ function review(args: Args): ReviewArgs {
   const keys = ["connection", "change", "patchset", "labels", "message", "by"];
   const reader = new ArgumentReader("review", args, keys);
   const parsed = { ...readChange(reader), labels: reader.labels("labels"), by: reader.line("by") };
-  return withOptional(parsed, "message", reader.optionalText("message"));
+  const message = reader.optionalText("message");
+  if (Object.keys(parsed.labels).length === 0 && message === undefined) {
+    reader.fail("labels", "must vote on at least one label unless args.message is given");
+  }
+  return withOptional(parsed, "message", message);
 }
 
 function changeAction(command: ControlCommand): ArgumentValidator<ChangeActionArgs> {

@@ -99,7 +99,11 @@ const invalid: [ControlCommand, Record<string, unknown>, RegExp][] = [
     { project: "p", branch: "master", commit: SHA, by: "a\nb" },
     /args\.by must be a single line/,
   ],
-  ["review", { change: 1, labels: {}, by: "me" }, /args\.labels must name at least one label/],
+  [
+    "review",
+    { change: 1, labels: {}, by: "me" },
+    /args\.labels must vote on at least one label unless args\.message is given/,
+  ],
   [
     "review",
     { change: 1, labels: { "Code-Review": "2" }, by: "me" },
