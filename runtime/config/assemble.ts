@@ -3,6 +3,7 @@
 // resolved, and each project's job graphs frozen once to find errors that only show there.
 import type {
   ConfigError,
+  FrozenJob,
   JobVariant,
   Layout,
   NodesetConfig,
@@ -82,6 +83,7 @@ class LayoutBuilder {
   constructor(
     readonly input: LayoutInput,
     readonly cache: ParseCache,
+    readonly freeze: boolean,
   ) {
     for (const files of input.projects) {
       this.projectsByName.set(files.project.name, files.project);
@@ -443,6 +445,7 @@ class LayoutBuilder {
   /** Freezes each project's job graphs once per branch, to report errors at load time. */
   validateGraphs(layout: Layout): void {
     const seen = new Set<string>();
+    const memo = new Map<string, FrozenJob>();
     for (const files of this.input.projects) {
       const config = layout.projectConfigs[files.project.name];
       if (config === undefined) continue;
@@ -450,7 +453,7 @@ class LayoutBuilder {
       for (const pipeline of Object.keys(config.pipelines)) {
         for (const branch of branches) {
           const request = { project: config.name, branch, pipeline, files: null };
-          const result = freezeGraph(layout, request, true);
+          const result = freezeGraph(layout, request, true, memo);
           if (result.ok) continue;
           for (const error of result.errors) {
             const key = `${error.file}:${error.line}:${error.column}:${error.message}`;
@@ -516,13 +519,17 @@ class LayoutBuilder {
     );
     return {
       ok: true,
-      layout: deepFreeze({ ...layout, configErrors }),
+      layout: this.freeze ? deepFreeze({ ...layout, configErrors }) : { ...layout, configErrors },
       warnings: configErrors.filter((error) => error.severity === "warning"),
     };
   }
 }
 
 /** Builds the layout of one tenant from its configuration files, re-using cached parses. */
-export function assembleLayout(input: LayoutInput, cache: ParseCache): AssembleResult {
-  return new LayoutBuilder(input, cache).build();
+export function assembleLayout(
+  input: LayoutInput,
+  cache: ParseCache,
+  options: { freeze: boolean } = { freeze: true },
+): AssembleResult {
+  return new LayoutBuilder(input, cache, options.freeze).build();
 }

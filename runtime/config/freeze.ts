@@ -148,12 +148,14 @@ export function freezeJobGraph(layout: Layout, request: FreezeRequest): FreezeRe
 
 /**
  * Freezes a job graph; with `ignoreUnknown`, jobs and parents that are not defined are left out
- * silently, for load-time validation, which reports them as unknown references already.
+ * silently, for load-time validation, which reports them as unknown references already. `memo`
+ * keeps frozen jobs between calls on the same layout.
  */
 export function freezeGraph(
   layout: Layout,
   request: FreezeRequest,
   ignoreUnknown: boolean,
+  memo?: Map<string, FrozenJob>,
 ): FreezeResult {
   const config = projectPipeline(layout, request.project, request.pipeline, request.branch);
   if (config === null) return { ok: true, graph: { jobs: [] } };
@@ -181,11 +183,20 @@ export function freezeGraph(
       attributes: entry.attributes,
       source: entry.source,
     }));
-    const job = freezeJob(layout, name, request.branch, inline, errors, {
-      source: first.source,
-      object: `project "${request.project}" pipeline "${request.pipeline}"`,
-      ignoreUnknown,
-    });
+    // Entries without inline attributes freeze to the same job on the same branch, so a
+    // successful result can be shared between the projects of one validation pass.
+    const plain = entries.every((entry) => Object.keys(entry.attributes).length === 0);
+    const key = `${name}\u0000${request.branch}`;
+    let job = plain ? (memo?.get(key) ?? null) : null;
+    if (job === null) {
+      const before = errors.length;
+      job = freezeJob(layout, name, request.branch, inline, errors, {
+        source: first.source,
+        object: `project "${request.project}" pipeline "${request.pipeline}"`,
+        ignoreUnknown,
+      });
+      if (plain && job !== null && errors.length === before) memo?.set(key, job);
+    }
     if (job === null || !filesMatch(job, request.files)) continue;
     checkTenantLimits(layout, job, first, errors);
     frozen.push(job);

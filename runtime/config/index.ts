@@ -15,6 +15,7 @@ export {
   closeConfigPool,
   connectionDrivers,
   inlineCacheStats,
+  clearParseCaches,
 } from "./load.js";
 export type { LoadOptions, LoadResult } from "./load.js";
 export type { LayoutInput, ProjectFiles, BranchFiles, ConfigFileText } from "./layout-input.js";

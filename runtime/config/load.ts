@@ -13,6 +13,7 @@ import { withImplicitConnections, type ConnectionDrivers } from "./connections.j
 import { configError } from "./errors.js";
 import { deepFreeze } from "./freeze-data.js";
 import type { BranchFiles, LayoutInput, ProjectFiles } from "./layout-input.js";
+import type { ConfigTask } from "./worker.js";
 import { selectConfigFiles, type RepositoryReader } from "./reader.js";
 import { matchesAtStart } from "./regex.js";
 import type { TenantConfig, TenantProjectConfig } from "./tenant.js";
@@ -60,6 +61,15 @@ function workerPool(): Piscina {
 /** Counts of the inline parse cache, to check that reloads re-parse only changed files. */
 export function inlineCacheStats(): { hits: number; misses: number; size: number } {
   return { hits: inlineCache.hits, misses: inlineCache.misses, size: inlineCache.size };
+}
+
+/** Empties the parse caches, inline and in the worker thread, so the next load parses every file. */
+export async function clearParseCaches(): Promise<void> {
+  inlineCache.clear();
+  if (pool !== null) {
+    const task: ConfigTask = { kind: "clear-cache" };
+    await pool.run(task);
+  }
 }
 
 /** Stops the loader's worker thread; loads after this start a new one. */
@@ -173,7 +183,8 @@ export async function loadLayout(
 ): Promise<LoadResult> {
   const input = await readInput(tenant, reader, options);
   if (options.placement === "inline") return remember(input, assembleLayout(input, inlineCache));
-  const result = (await workerPool().run(input)) as AssembleResult;
+  const task: ConfigTask = { kind: "build", input };
+  const result = (await workerPool().run(task)) as AssembleResult;
   return remember(input, result);
 }
 

@@ -1,4 +1,4 @@
-// The piscina task that builds a layout in a worker thread. Its parse cache lives as long as the
+// The piscina task that builds layouts in a worker thread. Its parse cache lives as long as the
 // thread, so reloads of an unchanged tenant re-parse nothing.
 import { isMainThread } from "node:worker_threads";
 
@@ -12,8 +12,19 @@ if (isMainThread) {
   );
 }
 
+/** A task for the loader's worker thread. */
+export type ConfigTask =
+  { readonly kind: "build"; readonly input: LayoutInput } | { readonly kind: "clear-cache" };
+
 const cache = new ParseCache();
 
-export default function buildInWorker(input: LayoutInput): AssembleResult {
-  return assembleLayout(input, cache);
+/** Builds a layout, leaving freezing to the main thread since posting the result copies it. */
+export default function runConfigTask(task: ConfigTask): AssembleResult | null {
+  switch (task.kind) {
+    case "build":
+      return assembleLayout(task.input, cache, { freeze: false });
+    case "clear-cache":
+      cache.clear();
+      return null;
+  }
 }

@@ -39,7 +39,7 @@ export function parseYamlFile(text: string): YamlFile {
   });
   // Aliases are replaced by the nodes they name, so readers never meet one. Positions of the
   // replaced nodes are those of the anchored original.
-  if (/\*[^\s,\]}]/.test(text)) {
+  if (/(^|[\s,[{:])\*[^\s,\]}]/m.test(text)) {
     visit(document, {
       Alias(_key, alias) {
         const target = alias.resolve(document);
