@@ -1,6 +1,7 @@
-// Building a tenant's Layout from its parsed files: objects registered in tenant order (config
-// projects first), job shadowing, project stanzas merged with their templates, every reference
-// resolved, and each project's job graphs frozen once to find errors that only show there.
+// Building a tenant's Layout from its parsed files. Objects are registered in tenant order, config
+// projects first, and jobs are shadowed as the tenant allows. Project stanzas are merged with
+// their templates, every reference is resolved, and each project's job graphs are frozen once to
+// find the errors that only freezing shows.
 import type {
   ConfigError,
   FrozenJob,

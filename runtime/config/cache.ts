@@ -61,7 +61,7 @@ export class ParseCache {
   }
 }
 
-/** A stable key of the parse options, which are the same for every file of one project. */
+/** Returns a stable key of the parse options, which are the same for every file of a project. */
 export function optionsKey(options: ConfigFileOptions): string {
   const drivers = Object.entries(options.drivers)
     .map(([name, driver]) => `${name}=${driver}`)

@@ -38,7 +38,7 @@ export interface ConfigFileOptions {
   readonly impliedBranchMatchers: boolean;
 }
 
-/** Parses one configuration file of a project branch. Never throws. */
+/** Parses one configuration file of a project branch, reporting every problem as an error. */
 export function parseConfigFile(
   text: string,
   origin: FileOrigin,

@@ -1,5 +1,5 @@
-// Connections as the configuration sees them: a map of connection name to driver, which decides
-// the trigger, requirement and reporter schema of each pipeline section. The `timer` and `zuul`
+// Connections as configuration uses them: a map of connection name to driver, which decides the
+// trigger, requirement and reporter schema of each pipeline section. The `timer` and `zuul`
 // connections always exist.
 
 /** Connection name to driver name, such as `{gerrit: "gerrit", "github.com": "github"}`. */

@@ -176,7 +176,7 @@ export function parseDaemonConfig(
     : { config, errors };
 }
 
-/** The connection drivers of a daemon config, with the implicit `timer` and `zuul`. */
+/** Returns the connection drivers of a daemon config, with the implicit `timer` and `zuul`. */
 export function daemonConnectionDrivers(config: DaemonConfig): ConnectionDrivers {
   return withImplicitConnections(
     Object.fromEntries(
@@ -185,7 +185,7 @@ export function daemonConnectionDrivers(config: DaemonConfig): ConnectionDrivers
   );
 }
 
-/** Connection hostnames of a daemon config, for canonical project names. */
+/** Returns the connection hostnames of a daemon config, for canonical project names. */
 export function daemonHostnames(config: DaemonConfig): Record<string, string> {
   return Object.fromEntries(
     config.connections.map((connection) => [connection.name, connection.hostname]),

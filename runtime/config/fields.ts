@@ -1,6 +1,6 @@
-// Typed reading of YAML mappings with errors at the exact position: the building block of every
-// object parser. A reader never throws; each problem becomes a ConfigError and the attribute reads
-// as undefined, so one file reports all of its mistakes at once.
+// Typed reading of YAML mappings with errors at the exact position, the building block of every
+// object parser. Each problem becomes a ConfigError and the attribute reads as undefined, so one
+// file reports all of its mistakes at once.
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
 
 import type { ConfigError, SourceContext } from "../../messages/layout.js";
@@ -8,7 +8,7 @@ import { configError, configWarning, type ErrorSite } from "./errors.js";
 import { needsBacktracking, patternError } from "./regex.js";
 import { positionOf, toPlain, type YamlFile } from "./yaml-file.js";
 
-/** Where a file comes from: everything of a SourceContext except the position. */
+/** The origin of a file: every field of a SourceContext except the position. */
 export interface FileOrigin {
   readonly connection: string;
   readonly project: string;
@@ -76,7 +76,7 @@ export class FileReader {
   }
 }
 
-/** A short description of a node's type for "expected X, got Y" messages. */
+/** Describes a node's type briefly, for "expected X, got Y" messages. */
 export function describe(node: unknown): string {
   if (node === null || node === undefined) return "nothing";
   if (isMap(node)) return "a mapping";
@@ -111,7 +111,7 @@ function editDistance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-/** The allowed name closest to `name`, when it is close enough to be a likely typo. */
+/** Returns the allowed name closest to `name` when it is close enough to be a likely typo. */
 export function closest(name: string, allowed: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
@@ -172,7 +172,7 @@ export class ObjectReader {
     return this.entries.has(key);
   }
 
-  /** The value node of `key`, or undefined when the key is absent. */
+  /** Returns the value node of `key`, or undefined when the key is absent. */
   value(key: string): Node | null | undefined {
     return this.entries.get(key)?.value;
   }
@@ -279,14 +279,14 @@ export class ObjectReader {
     return undefined;
   }
 
-  /** A string or a list of strings, as Zuul accepts for most list attributes. */
+  /** Reads a string or a list of strings, as Zuul accepts for most list attributes. */
   stringList(key: string): string[] | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     return readStringList(this.reader, entry.value, this.object, this.path(key));
   }
 
-  /** A string or list of regular expressions; each must compile with RE2. */
+  /** Reads a string or list of regular expressions, each of which must compile. */
   patterns(key: string): string[] | undefined {
     const list = this.stringList(key);
     if (list === undefined) return undefined;
@@ -319,7 +319,7 @@ export class ObjectReader {
     return valid;
   }
 
-  /** A mapping of arbitrary data, such as `vars`. */
+  /** Reads a mapping of arbitrary data, such as `vars`. */
   mapping(key: string): Record<string, unknown> | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
@@ -331,7 +331,7 @@ export class ObjectReader {
     return this.reader.plain(entry.value) as Record<string, unknown>;
   }
 
-  /** A nested mapping opened as an object. */
+  /** Opens a nested mapping as an object. */
   child(key: string, allowed: readonly string[], example?: string): ObjectReader | null {
     const entry = this.entries.get(key);
     if (entry === undefined) return null;
@@ -373,7 +373,7 @@ export function readStringList(
   return undefined;
 }
 
-/** The items of a list node, or the node itself as a one-item list. */
+/** Returns the items of a list node, or the node itself as a one-item list. */
 export function listItems(node: Node | null | undefined): (Node | null)[] {
   if (node === null || node === undefined) return [];
   if (isSeq(node)) return node.items as (Node | null)[];

@@ -30,8 +30,8 @@ export type FreezeResult =
 const PSEUDO_FILES = new Set(["/COMMIT_MSG", "/MERGE_LIST", "/PATCHSET_LEVEL"]);
 
 /**
- * The project's merged config for a pipeline on a branch, or null when it has none there: no
- * project stanza for that pipeline matches the branch.
+ * Returns the project's merged config for a pipeline on a branch, or null when it has none there,
+ * because no project stanza for that pipeline matches the branch.
  */
 export function projectPipeline(
   layout: Layout,
@@ -147,8 +147,8 @@ export function freezeJobGraph(layout: Layout, request: FreezeRequest): FreezeRe
 }
 
 /**
- * Freezes a job graph; with `ignoreUnknown`, jobs and parents that are not defined are left out
- * silently, for load-time validation, which reports them as unknown references already. `memo`
+ * Freezes a job graph. With `ignoreUnknown`, jobs and parents that are not defined are left out
+ * silently, because load-time validation reports them as unknown references already. `memo`
  * keeps frozen jobs between calls on the same layout.
  */
 export function freezeGraph(
@@ -225,8 +225,8 @@ export function freezeGraph(
         ),
       );
     }
-    const kept = job.dependencies.filter((dependency) => names.has(dependency.name));
-    return kept.length === job.dependencies.length ? job : { ...job, dependencies: kept };
+    const remaining = job.dependencies.filter((dependency) => names.has(dependency.name));
+    return remaining.length === job.dependencies.length ? job : { ...job, dependencies: remaining };
   });
 
   const cycle = findCycle(jobs);

@@ -163,10 +163,10 @@ const MERGES: Partial<Record<keyof JobAttributes, Merge>> = {
   semaphores: unionOf("semaphores"),
   roles: (target, attributes) => {
     const next = attributes.roles ?? [];
-    const kept = (target.roles ?? []).filter(
+    const remaining = (target.roles ?? []).filter(
       (role) => !next.some((entry) => entry.project === role.project),
     );
-    target.roles = [...kept, ...next];
+    target.roles = [...remaining, ...next];
   },
   secrets: (target, attributes) => {
     const next = attributes.secrets ?? [];
@@ -231,7 +231,7 @@ function applyAttributes(
   return null;
 }
 
-/** The name a variant without `parent` inherits from: the tenant's base job when it exists. */
+/** Returns the job a variant without `parent` inherits from: the tenant's base job, if defined. */
 function defaultParentOf(layout: Layout, name: string): string | null {
   const base = layout.options.defaultParent;
   return name !== base && layout.jobs[base] !== undefined ? base : null;

@@ -223,7 +223,7 @@ function overlayProject(
 }
 
 /**
- * A layout with some untrusted projects' config files replaced, for a change that edits them.
+ * Builds a layout with some untrusted projects' config files replaced, for a change that edits them.
  * `overlay` maps a project name to its changed files (path to text; an empty text deletes the
  * file) on `branch`. Config projects in the overlay are ignored, since their edits take effect
  * only after they merge. Errors are those of the overlaid projects; on errors the base layout

@@ -1,4 +1,4 @@
-// What parsing one configuration file produces, before the tenant's files are combined: objects
+// The result of parsing one configuration file, before the tenant's files are combined: objects
 // with their positions, plus the names they refer to, which only the whole layout can resolve.
 import type {
   ConfigError,

@@ -43,6 +43,7 @@ function readJobEntry(
 ): ParsedProjectJob | null {
   const reader = section.reader;
   const attribute = section.path("jobs");
+
   if (isScalar(item) && typeof item.value === "string") {
     references.push({
       kind: "job",
@@ -65,6 +66,7 @@ function readJobEntry(
     );
     return null;
   }
+
   const pair = item.items[0];
   const key = pair !== undefined && isScalar(pair.key) ? String(pair.key.value) : null;
   if (key === null || pair === undefined) return null;
@@ -74,6 +76,7 @@ function readJobEntry(
     site: reader.site(pair.key as Node, section.object),
     attribute,
   });
+
   const value = pair.value as Node | null;
   const source = reader.source(pair.key as Node);
   if (value === null || (isScalar(value) && value.value === null)) {

@@ -24,7 +24,7 @@ function isYaml(path: string): boolean {
   return path.endsWith(".yaml") || path.endsWith(".yml");
 }
 
-/** The configuration files of one branch, in load order, and the roots that were skipped. */
+/** Selects the configuration files of one branch, in load order, and the roots it skips. */
 export function selectConfigFiles(
   files: readonly string[],
   extraConfigPaths: readonly string[],

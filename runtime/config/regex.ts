@@ -99,7 +99,7 @@ export function searches(source: string, value: string): boolean {
   return typeof compiled !== "string" && compiled.search.test(value);
 }
 
-/** An anchored pattern that matches exactly `text`, for implied branch matchers. */
+/** Returns an anchored pattern that matches exactly `text`, for implied branch matchers. */
 export function exactPattern(text: string): string {
   return `^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
 }

@@ -29,13 +29,13 @@ function connectionDriver(
   section: ObjectReader,
   connection: string,
   drivers: ConnectionDrivers,
-  what: string,
+  sectionName: string,
 ): string | null {
   const driver = drivers[connection];
   if (driver === undefined) {
     section.error(
       connection,
-      `unknown connection "${connection}"; ${what} must name a connection of the daemon ` +
+      `unknown connection "${connection}"; ${sectionName} must name a connection of the daemon ` +
         `config: ${Object.keys(drivers).join(", ")}`,
     );
     return null;

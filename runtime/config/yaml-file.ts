@@ -29,7 +29,7 @@ export interface YamlFile {
   readonly problems: readonly YamlProblem[];
 }
 
-/** Parses YAML text; syntax errors and unknown tags are returned as problems, never thrown. */
+/** Parses YAML text and returns syntax errors and unknown tags as problems. */
 export function parseYamlFile(text: string): YamlFile {
   const lines = new LineCounter();
   const document = parseDocument(text, {
