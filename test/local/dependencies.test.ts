@@ -96,6 +96,7 @@ test("outside merge emits change-merged then ref-updated", async () => {
     );
     const ref = setup.events[1];
     assert.ok(ref?.type === "ref-updated");
+    assert.equal(ref.files, ["a.txt"]);
     assert.equal(
       [ref.project, ref.ref, ref.oldrev, ref.newrev],
       ["org/project1", "refs/heads/master", setup.tip, a],
@@ -129,6 +130,7 @@ test("push is seen by the poll timer", async () => {
     assert.ok(event?.type === "ref-updated");
     assert.is(event.ref, "refs/heads/stable");
     assert.is(event.oldrev, "0".repeat(40));
+    assert.is(event.files, undefined);
   } finally {
     setup.close();
   }

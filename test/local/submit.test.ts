@@ -112,6 +112,9 @@ test("branch tip is the last tested commit", async () => {
       ),
     );
     assert.ok(view.messages.some((message) => message.message === "Build succeeded."));
+    const firstMove = setup.events[1];
+    assert.ok(firstMove?.type === "ref-updated");
+    assert.equal(firstMove.files, ["a.txt"]);
     // The reporter's own moves are not reported again as pushes.
     await setup.connection.sync();
     assert.is(setup.events.length, 6);

@@ -36,6 +36,8 @@ export interface LocalRefEvent extends LocalEventBase {
   readonly oldrev: string;
   /** Forty zeros for a deleted ref. */
   readonly newrev: string;
+  /** Paths that differ between the two revisions; absent when either side is missing. */
+  readonly files?: readonly string[];
 }
 
 export type LocalEvent = LocalChangeEvent | LocalCommentEvent | LocalRefEvent;

@@ -4,6 +4,7 @@ import { ZERO_OID } from "../../../runtime/git/names.js";
 import { runGit } from "../../../runtime/git/process.js";
 import { listRefs } from "../../../runtime/git/refs.js";
 import type { ConnectionContext } from "./context.js";
+import { filesBetween } from "./repositories.js";
 
 /** Commits walked at most when a new branch appears, to find the open changes it merged. */
 const NEW_BRANCH_WALK_LIMIT = 10_000;
@@ -85,6 +86,7 @@ export class RefWatcher {
       { project, ref, oldrev, newrev, merged: merged.length },
       "ref moved outside gatehouse",
     );
+    const files = await filesBetween(gitDir, oldrev, newrev);
     for (const change of merged) {
       this.context.emit({
         type: "change-merged",
@@ -103,6 +105,7 @@ export class RefWatcher {
       ref,
       oldrev,
       newrev,
+      ...(files === undefined ? {} : { files }),
     });
   }
 

@@ -8,7 +8,7 @@ import { runGit } from "../../../runtime/git/process.js";
 import { compareAndSwapRef, resolveRef } from "../../../runtime/git/refs.js";
 import type { ConnectionContext } from "./context.js";
 import { accountOf } from "./records.js";
-import { readCommitOnce } from "./repositories.js";
+import { filesBetween, readCommitOnce } from "./repositories.js";
 
 /** Outcome of one report, as ReportCompletedBody carries it. */
 export interface ReportResult {
@@ -120,6 +120,7 @@ export class LocalReporter {
       );
     }
 
+    const files = await filesBetween(gitDir, state.baseCommit, state.commit);
     const now = clock();
     rows.transaction(() => {
       rows.setStatus(change.number, "MERGED", now);
@@ -154,6 +155,7 @@ export class LocalReporter {
       ref: branchRef,
       oldrev: state.baseCommit,
       newrev: state.commit,
+      ...(files === undefined ? {} : { files }),
     });
     return { merged: true, error: null };
   }

@@ -96,6 +96,29 @@ export async function filesOfCommit(gitDir: string, commit: CommitObject): Promi
     .sort();
 }
 
+/**
+ * Lists the paths that differ between two commits, or returns undefined when either is the
+ * zero id or cannot be read (a history rewritten and pruned).
+ */
+export async function filesBetween(
+  gitDir: string,
+  oldrev: string,
+  newrev: string,
+): Promise<string[] | undefined> {
+  if (/^0+$/.test(oldrev) || /^0+$/.test(newrev)) return undefined;
+  const output = await runGit(
+    gitDir,
+    ["diff-tree", "-r", "-z", "--name-only", "--no-commit-id", oldrev, newrev],
+    { okExitCodes: [0, 128] },
+  );
+  if (output.exitCode !== 0) return undefined;
+  return output.stdout
+    .toString("utf8")
+    .split("\0")
+    .filter((path) => path !== "")
+    .sort();
+}
+
 /** True when `ancestor` is reachable from `descendant`. */
 export async function isAncestor(
   gitDir: string,
