@@ -191,6 +191,14 @@ export function completeJob(
   run.result = result;
   if (run.build !== null && run.build.result === null) run.build.result = result;
   recordJobMetrics(work, item, run);
+  const job = item.buildSet.jobs?.find((candidate) => candidate.name === run.name);
+  if (job?.holdFollowingChanges === true) {
+    // The items behind may start once this job succeeded.
+    for (const behind of item.itemsBehind) {
+      const behindItem = work.view(behind);
+      if (behindItem !== undefined) work.markDirty(behindItem);
+    }
+  }
   if (result === "SUCCESS") return;
   for (const name of hardDependents(item.buildSet.jobs ?? [], run.name)) {
     const dependent = item.buildSet.runs[name];

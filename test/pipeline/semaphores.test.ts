@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 
 import { gateLayout, JOBS } from "./layouts.js";
+import { semaphoreHolds } from "../../actors/pipeline/semaphore-holds.js";
 import { makeChange, World } from "./harness.js";
 
 const LOCKED = `${JOBS}
@@ -73,6 +74,48 @@ test("dequeue withdraws a waiting request", async () => {
   assert.equal(world.mutex.waiters, []);
   world.release();
   assert.equal(world.history(), ["deploy 1,1 SUCCESS"]);
+});
+
+test("recovered state lists holds and waits for re-sync", async () => {
+  const layout = await gateLayout({ jobs: LOCKED, projectJobs: "            - deploy\n" });
+  const world = new World(layout, { pipeline: "gate", results: () => "hold" });
+  world.approve(makeChange({ number: 1 }));
+  world.approve(makeChange({ number: 2 }));
+  const sync = semaphoreHolds(world.state);
+  const [first, second] = world.queueIds();
+  assert.equal(
+    sync.holds.map((hold) => [hold.item, hold.job, hold.semaphores]),
+    [[first, "deploy", [{ name: "prod", max: 1 }]]],
+  );
+  assert.is(sync.holds[0]?.build, world.builds[0]?.uuid);
+  assert.equal(
+    sync.waiting.map((hold) => hold.item),
+    [second],
+  );
+});
+
+test("item behind waits for hold-following-changes", async () => {
+  const jobs = `${JOBS}
+- job:
+    name: gatekeeper
+    hold-following-changes: true
+`;
+  const layout = await gateLayout({
+    jobs,
+    projectJobs: "            - gatekeeper\n            - test\n",
+  });
+  const world = new World(layout, { pipeline: "gate", results: () => "hold" });
+  world.approve(makeChange({ number: 1 }));
+  world.approve(makeChange({ number: 2 }));
+  assert.equal(world.history(), ["gatekeeper 1,1 HELD", "test 1,1 HELD"]);
+  world.release((launch) => launch.job.name === "gatekeeper");
+  // 1,1 is still running its test, but its gatekeeper succeeded, so 2,1 may start.
+  assert.equal(world.history(), [
+    "gatekeeper 1,1 SUCCESS",
+    "test 1,1 HELD",
+    "gatekeeper 2,1 HELD",
+    "test 2,1 HELD",
+  ]);
 });
 
 test.run();
