@@ -155,7 +155,11 @@ export class ChangeRecords {
     return keys;
   }
 
-  /** Returns the current patchsets of open changes that need `change`. */
+  /**
+   * Returns the current patchsets of open changes that need `change`.
+   * NOTE: this scans every open change of the connection, which suits a local review store of
+   * hundreds of open changes; an index of parents and Depends-On targets would be needed beyond.
+   */
   neededBy(change: ChangeRow): ChangeKey[] {
     const keys: ChangeKey[] = [];
     for (const other of this.rows.openChanges()) {
