@@ -20,7 +20,7 @@ import type { PlacementKind } from "../runtime/actor/index.js";
 import { Store } from "../runtime/store/store.js";
 
 /**
- * The real parts of a simulation: a local review connection named `review` and the git merger
+ * Builds the real parts of a simulation: a local review connection named `review` and the git merger
  * over bare repositories in a temporary directory, the supervisor with the pipeline and mutex
  * actors, and the configuration loader.
  */

@@ -25,7 +25,7 @@ import type {
 } from "./review.js";
 import type { FileMap } from "./scenario.js";
 
-/** What the simulation uses of a local review connection. */
+/** The operations of a local review connection that the simulation uses. */
 export interface LocalReviewApi {
   readonly name: string;
   repositoryPath(project: string): string;
@@ -79,7 +79,7 @@ interface ChangeEntry {
   message: string;
 }
 
-/** A deterministic Change-Id for a scenario symbol. */
+/** Derives a deterministic Change-Id from a scenario symbol. */
 function changeIdOf(symbol: string): string {
   return `I${createHash("sha1").update(`gatehouse simulation ${symbol}`).digest("hex")}`;
 }
@@ -261,8 +261,8 @@ export class GitReview implements SimulatedReview {
     const tip = await this.tip(entry.project, entry.branch);
     const commit = this.currentCommit(entry);
     const parents = await gitText(gitDir, ["rev-list", "--parents", "-n", "1", commit]);
-    // A change whose parent is the tip fast-forwards; any other gets a merge commit that takes
-    // the change's tree, as a person resolving it by hand in the change's favour would.
+    // A change whose parent is the tip fast-forwards. Any other gets a merge commit with the
+    // change's tree, as a person who resolves every conflict in the change's favour would make.
     let merged = commit;
     if (parents.trim().split(" ")[1] !== tip) {
       const tree = (await gitText(gitDir, ["rev-parse", `${commit}^{tree}`])).trim();

@@ -21,6 +21,6 @@ export class InstantNodes implements NodeService {
   }
 
   cancel(_request: string): void {
-    // Requests are answered at once, so none is ever waiting.
+    // Requests are fulfilled at once, so none is ever waiting.
   }
 }

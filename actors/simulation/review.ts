@@ -1,6 +1,6 @@
-// What the scenario runner needs from the simulated review connection `review`: the steps that
-// drive it, the services the Scheduler uses (source, trigger, reporter and merger), the reader the
-// configuration loader reads project files with, and the summaries the transcript shows.
+// The simulated review connection `review` as the scenario runner uses it. Scenario steps drive
+// it, the Scheduler uses its source, trigger, reporter and merger, the configuration loader reads
+// project files through it, and the transcript shows its summaries of changes and branches.
 import type { ChangeStatus } from "../../messages/change.js";
 import type { Connection, MergerService } from "../supervisor/services.js";
 

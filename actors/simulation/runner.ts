@@ -35,7 +35,7 @@ export interface RunOptions {
   readonly log: Logger;
 }
 
-/** The tenant config of a scenario: the config project, then the untrusted projects in order. */
+/** Writes the tenant config of a scenario: the config project, then the untrusted projects in order. */
 export function scenarioTenantConfig(scenario: Scenario): string {
   const untrusted = scenario.projects.map((project) => `          - ${project.name}\n`).join("");
   return (

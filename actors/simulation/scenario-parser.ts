@@ -140,7 +140,7 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioError(reason, 1);
   };
   new FieldReader(top, topFail).only(TOP_LEVEL_KEYS);
-  const lineOfKey = (key: string): number => lineOf(root.get(key, true) as Node | undefined, lines);
+  const lineOfKey = (key: string): number => lineOf(root.get(key, true), lines);
 
   const reader = new FieldReader(top, (reason) => {
     throw new ScenarioError(reason, 1);
@@ -165,7 +165,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const proposed = new Set(steps.flatMap((step) => (step.kind === "propose" ? [step.change] : [])));
   const resultsNode = root.get("results", true);
   const results: ScriptedResult[] = [];
-  if (resultsNode !== undefined && resultsNode !== null) {
+  if (resultsNode !== undefined) {
     if (!isSeq(resultsNode)) {
       throw new ScenarioError('"results" must be a list', lineOfKey("results"));
     }
@@ -176,7 +176,7 @@ export function parseScenario(text: string, file: string): Scenario {
   return { name, tenant, config, projects, results, steps };
 }
 
-/** The step whose text contains `offset`, for errors found while reading a step's YAML. */
+/** Finds the step whose text contains `offset`, for errors found while reading its YAML. */
 function stepAround(
   root: unknown,
   offset: number,
@@ -190,9 +190,8 @@ function stepAround(
     const node = item as Node;
     const start = node.range?.[0];
     if (start === undefined || start > offset) return;
-    const kind = isMap(node)
-      ? String((node.items[0]?.key as { value?: unknown } | null)?.value ?? "?")
-      : "?";
+    const key = isMap(node) ? node.items[0]?.key : undefined;
+    const kind = isScalar(key) && typeof key.value === "string" ? key.value : "?";
     found = { index: index + 1, line: lineOf(node, lines), kind };
   });
   return found;

@@ -139,7 +139,7 @@ export class ScriptedExecutor implements ExecutorService {
     return selector.change === null || selector.change === this.options.symbolOf(launch.subject);
   }
 
-  /** The first scripted rule that matches gives the result of the build's attempt. */
+  /** Looks up the result of the build's attempt in the first scripted rule that matches. */
   private scriptedResult(launch: BuildLaunch): BuildResult | null {
     const own = this.options.symbolOf(launch.subject);
     const contained = new Set([

@@ -171,7 +171,7 @@ export class TranscriptBuilder {
     }
   }
 
-  /** The events recorded so far. */
+  /** Returns the events recorded so far. */
   recorded(): readonly TranscriptEvent[] {
     return this.events;
   }

@@ -29,8 +29,8 @@ export class ConfigLayouts implements TenantLayouts {
   }
 
   /**
-   * Parses tenant config text and returns the loader of the tenant named `name`; throws with the
-   * first error when the text is invalid or has no such tenant.
+   * Parses tenant config text and returns the loader of the tenant named `name`. Throws with the
+   * first error when the text is invalid or defines no such tenant.
    */
   static fromText(
     text: string,

@@ -1,4 +1,4 @@
-// Routes each pipeline effect to the service that handles it, and each answer back to the owning
+// Routes each pipeline effect to the service that handles it, and each service result back to the owning
 // pipeline as a result envelope addressed by tenant, pipeline and item.
 import type { Logger } from "pino";
 
@@ -38,7 +38,7 @@ import type {
   TenantLayouts,
 } from "./services.js";
 
-/** What the router needs from the Scheduler around it. */
+/** The services and state the router uses, from the Scheduler around it. */
 export interface RouterContext {
   readonly merger: MergerService;
   readonly nodes: NodeService;
@@ -62,7 +62,7 @@ interface TrackedBuild {
   started: boolean;
 }
 
-/** The result envelope of one answer, addressed to the pipeline that owns it. */
+/** Builds the result envelope of one service result, addressed to the pipeline that owns it. */
 function resultEnvelope<M extends ResultMessage>(
   kind: M["kind"],
   at: number,
@@ -391,7 +391,7 @@ export class EffectRouter {
   }
 
   /**
-   * A `project-change-merged` event for every other open change of the merged change's project
+   * Builds a `project-change-merged` event for every other open change of the merged change's project
    * branch, so that pipelines can test them against the new branch tip.
    */
   private async projectChangeMerged(tenant: string, merged: ChangeRecord): Promise<Envelope[]> {

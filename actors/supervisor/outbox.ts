@@ -1,12 +1,12 @@
 // Envelopes on their way to pipeline actors. Every envelope gets a slot when the work that
-// produces it begins, so answers leave in the order their requests were routed, however long each
+// produces it begins, so service results leave in the order their requests were routed, however long each
 // service takes. Drained envelopes are sorted by lane (management, result, trigger), which makes
 // the order an actor handles them the same whether it runs inline or in a worker thread.
 import { LANES, type Envelope } from "../../messages/envelope.js";
 
 import type { SchedulerEvent, SchedulerObserver } from "./scheduler-events.js";
 
-/** What one piece of work produced: envelopes to send and events to tell the observer. */
+/** The output of one piece of work: envelopes to send and events for the observer. */
 export interface SlotContent {
   readonly envelopes: readonly Envelope[];
   readonly events?: readonly SchedulerEvent[];

@@ -1,4 +1,4 @@
-// What the Scheduler tells an observer as it routes effects: queue changes, builds, reports and
+// Events the Scheduler reports to an observer as it routes effects: queue changes, builds, reports and
 // merges. The simulation transcript and the daemon's logs are built from these.
 import type { BuildResult } from "../../messages/build.js";
 import type { ChangeRecord, ItemSubject } from "../../messages/change.js";

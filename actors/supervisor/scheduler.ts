@@ -1,6 +1,6 @@
 // The Scheduler: wires pipeline actors to connections, the merger, nodes, the executor and the
 // mutex actor. It loads tenant layouts, spawns one actor per tenant-pipeline, turns connection
-// events into trigger envelopes, routes effects to services and answers back, runs management
+// events into trigger envelopes, routes effects to services and their results back, runs management
 // commands and assembles the status document. The daemon and `gatehouse simulate` share it.
 import type { Logger } from "pino";
 
@@ -179,7 +179,7 @@ export class Scheduler {
     }
   }
 
-  /** The current layout of a tenant. */
+  /** Returns the current layout of a tenant. */
   layout(tenant: string): Layout {
     const layout = this.layouts.get(tenant);
     if (layout === undefined) throw new UnknownNameError(this.unknownTenantMessage(tenant));
@@ -228,12 +228,21 @@ export class Scheduler {
         return;
       }
       case "dequeue": {
-        const { command: _kind, ...body } = command;
+        const body = {
+          tenant: command.tenant,
+          pipeline: command.pipeline,
+          project: command.project,
+          id: command.id,
+        };
         this.outbox.post(makeEnvelope("dequeue", "management", to(command.pipeline), at, body));
         return;
       }
       case "promote": {
-        const { command: _kind, ...body } = command;
+        const body = {
+          tenant: command.tenant,
+          pipeline: command.pipeline,
+          changes: command.changes,
+        };
         this.outbox.post(makeEnvelope("promote", "management", to(command.pipeline), at, body));
         return;
       }
@@ -252,7 +261,7 @@ export class Scheduler {
 
   /**
    * Runs until nothing is left to do: every envelope delivered, every actor idle, every effect
-   * routed and every service answer sent back. Builds that the executor still runs stay running.
+   * routed and every service result sent back. Builds that the executor still runs stay running.
    */
   async settle(): Promise<void> {
     for (;;) {
@@ -291,7 +300,7 @@ export class Scheduler {
     await this.options.host.shutdown();
   }
 
-  /** Routes the queued effects in actor order, then sends every answer, management first. */
+  /** Routes the queued effects in actor order, then sends the resulting envelopes, management first. */
   private async pump(): Promise<void> {
     const effects = this.effects.sort((a, b) => a.rank - b.rank || a.sequence - b.sequence);
     this.effects = [];

@@ -1,5 +1,5 @@
 // The services the Scheduler wires pipeline actors to. The daemon hands it real connections, the
-// git merger, the node provider, the executor and the mutex actor; `gatehouse simulate` hands it
+// git merger, the node provider, the executor and the mutex actor. `gatehouse simulate` hands it
 // the simulated review connection and a scripted executor behind the same interfaces.
 import type { AllocatedNode } from "../../messages/build.js";
 import type { Account, Approval, ChangeRecord, RefRecord } from "../../messages/change.js";
@@ -27,7 +27,7 @@ import type {
 /** Fields of every event a connection reports. */
 interface ConnectionEventBase {
   readonly connection: string;
-  /** Who caused the event. */
+  /** Account that caused the event. */
   readonly account: Account | null;
   /** Milliseconds since the epoch (or on the virtual clock) when the event happened. */
   readonly eventTime: number;
@@ -59,14 +59,14 @@ export interface RefEvent extends ConnectionEventBase {
   readonly newrev: string;
   /** Display name of a named push in a simulation. */
   readonly name?: string;
-  /** Paths the update changed, when the connection knows them; absent means unknown. */
+  /** Paths the update changed, when the connection reports them; absent means unknown. */
   readonly files?: readonly string[];
 }
 
-/** What a connection's trigger reports, before the Scheduler resolves it into change records. */
+/** A connection's trigger event, before the Scheduler resolves it into change records. */
 export type ConnectionEvent = ChangeEvent | CommentEvent | RefEvent;
 
-/** The part of a connection that answers "what is change X". */
+/** The part of a connection that looks up changes and refs. */
 export interface ChangeSource {
   /** Returns the record of one patchset, the current one when `patchset` is omitted. */
   getChange(number: number, patchset?: number): Promise<ChangeRecord>;
@@ -100,7 +100,7 @@ export interface MergerService {
   merge(request: MergeRequest): Promise<MergeSucceededBody | MergeFailedBody>;
 }
 
-/** Answer of the node provider to one request. */
+/** Outcome of one node request. */
 export type NodeAnswer =
   | { readonly ok: true; readonly nodes: readonly AllocatedNode[] }
   | { readonly ok: false; readonly message: string };
@@ -111,7 +111,7 @@ export interface NodeService {
   request(request: NodeRequest, answer: (answer: NodeAnswer) => void): void;
   /** Gives back the nodes of a fulfilled request. */
   release(request: string): void;
-  /** Withdraws a request that has not been answered. */
+  /** Withdraws a request that is not fulfilled yet. */
   cancel(request: string): void;
 }
 
@@ -162,7 +162,7 @@ export interface TenantLayouts {
 /** Receives the effects a pipeline actor emits, in the order it emitted them. */
 export type EffectHandler = (tenant: string, pipeline: string, effect: Effect) => void;
 
-/** Where pipeline actors run: spawning, delivery and idleness, independent of placement. */
+/** The home of the pipeline actors: spawning, delivery and idleness, whatever the placement. */
 export interface PipelineHost {
   /** Sets the one handler every pipeline actor's effects go to. */
   setEffectHandler(handler: EffectHandler): void;

@@ -18,7 +18,7 @@ export const MUTEX_ADDRESS = "mutex";
 
 export interface SupervisorHostOptions {
   readonly log: Logger;
-  /** Where the pipeline actors run; the mutex actor is always inline. */
+  /** Placement of the pipeline actors; the mutex actor is always inline. */
   readonly placement: PlacementKind;
   readonly pipelineActor: ActorModule;
   readonly mutexActor: ActorModule;

@@ -27,7 +27,8 @@ export function formatEvent(event: Readonly<Record<string, unknown>>): string {
   const fields = Object.entries(rest)
     .filter(([key]) => key !== "message")
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`);
-  return `${step === undefined ? "" : `[step ${String(step)}] `}${String(type)} ${fields.join(" ")}`;
+  const prefix = typeof step === "number" ? `[step ${step}] ` : "";
+  return `${prefix}${typeof type === "string" ? type : JSON.stringify(type)} ${fields.join(" ")}`;
 }
 
 class BuildNames {
@@ -57,7 +58,13 @@ function eventProblem(
     const want = key === "t" ? (expected.t ?? 0) : expected[key];
     const got = actualFields[key];
     if (key === "message") {
-      if (want !== undefined && !(typeof got === "string" && got.includes(String(want)))) {
+      if (
+        want !== undefined &&
+        !(
+          typeof got === "string" &&
+          got.includes(typeof want === "string" ? want : JSON.stringify(want))
+        )
+      ) {
         return `message ${JSON.stringify(got)} does not contain ${JSON.stringify(want)}`;
       }
       continue;
@@ -82,7 +89,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** The pipeline and item an event is about: the change, or the ref and the push's name. */
+/** Names the pipeline and item an event is about: the change, or the ref and the push's name. */
 function subjectOf(event: Readonly<Record<string, unknown>>): string {
   if (typeof event["change"] !== "string") return "config-error";
   const pipeline = typeof event["pipeline"] === "string" ? event["pipeline"] : "merged";
