@@ -104,6 +104,23 @@ class LayoutBuilder {
       impliedBranchMatchers: project.impliedBranchMatchers ?? !project.trusted,
     };
     const key = optionsKey(options);
+    if (files.readError !== undefined) {
+      this.errors.push(
+        configError(
+          {
+            project: project.name,
+            branch: "",
+            file: "",
+            line: 1,
+            column: 1,
+            object: `project "${project.name}"`,
+          },
+          "",
+          `reading the project's configuration failed: ${files.readError}; check that the ` +
+            `repository exists and is readable`,
+        ),
+      );
+    }
     for (const branch of files.branches) {
       for (const root of branch.skippedRoots) {
         const loaded = branch.files[0]?.path ?? "";

@@ -22,6 +22,8 @@ export interface ProjectFiles {
   readonly allBranches: readonly string[];
   /** The branches configuration is loaded from, in order. */
   readonly branches: readonly BranchFiles[];
+  /** Why reading the project failed, when it did; the project then has no configuration. */
+  readonly readError?: string;
 }
 
 export interface LayoutInput {

@@ -5,12 +5,13 @@
 import { fileURLToPath } from "node:url";
 
 import { Piscina } from "piscina";
+import type { Logger } from "pino";
 
 import type { ConfigError, Layout } from "../../messages/layout.js";
 import { assembleLayout, type AssembleResult } from "./assemble.js";
 import { ParseCache } from "./cache.js";
 import { withImplicitConnections, type ConnectionDrivers } from "./connections.js";
-import { configError } from "./errors.js";
+import { configError, configWarning } from "./errors.js";
 import { deepFreeze } from "./freeze-data.js";
 import type { BranchFiles, LayoutInput, ProjectFiles } from "./layout-input.js";
 import type { ConfigTask } from "./worker.js";
@@ -31,6 +32,13 @@ export interface LoadOptions {
   readonly placement?: "worker" | "inline";
   /** Clock for `loadedAt`, in milliseconds since the epoch. */
   readonly now?: () => number;
+  /**
+   * The tenant's current layout. An untrusted project whose new configuration has errors then
+   * keeps the files that layout was built from, and its new errors are still reported.
+   */
+  readonly previous?: Layout;
+  /** Logger for load results and read failures; nothing is logged without one. */
+  readonly log?: Logger;
 }
 
 export type LoadResult =
@@ -136,16 +144,23 @@ async function readBranch(
 async function readProject(
   reader: RepositoryReader,
   project: TenantProjectConfig,
+  log: Logger | undefined,
 ): Promise<ProjectFiles> {
-  const allBranches = await reader.branches(project.connection, project.name);
-  const branches: BranchFiles[] = [];
-  // A project that loads nothing is still part of the tenant, for triggers and required projects.
-  if (project.include.length > 0) {
-    for (const branch of branchesToLoad(project, allBranches)) {
-      branches.push(await readBranch(reader, project, branch));
+  try {
+    const allBranches = await reader.branches(project.connection, project.name);
+    const branches: BranchFiles[] = [];
+    // A project that loads nothing is still part of the tenant, for triggers and required projects.
+    if (project.include.length > 0) {
+      for (const branch of branchesToLoad(project, allBranches)) {
+        branches.push(await readBranch(reader, project, branch));
+      }
     }
+    return { project, allBranches, branches };
+  } catch (err) {
+    log?.error({ err, project: project.name }, "reading project configuration failed");
+    const readError = err instanceof Error ? err.message : String(err);
+    return { project, allBranches: [], branches: [], readError };
   }
-  return { project, allBranches, branches };
 }
 
 async function readInput(
@@ -155,7 +170,7 @@ async function readInput(
 ): Promise<LayoutInput> {
   const resolved = withHostnames(tenant, options.hostnames);
   const projects = await Promise.all(
-    resolved.projects.map((project) => readProject(reader, project)),
+    resolved.projects.map((project) => readProject(reader, project, options.log)),
   );
   return {
     tenant: resolved,
@@ -181,11 +196,104 @@ export async function loadLayout(
   reader: RepositoryReader,
   options: LoadOptions = {},
 ): Promise<LoadResult> {
+  const started = Date.now();
   const input = await readInput(tenant, reader, options);
+  let result = await assemble(input, options);
+  if (result.ok && options.previous !== undefined) {
+    result = await keepLastGoodProjects(input, result, options.previous, options);
+  }
+  logResult(options.log, tenant.name, result, Date.now() - started);
+  return result;
+}
+
+async function assemble(input: LayoutInput, options: LoadOptions): Promise<LoadResult> {
   if (options.placement === "inline") return remember(input, assembleLayout(input, inlineCache));
   const task: ConfigTask = { kind: "build", input };
   const result = (await workerPool().run(task)) as AssembleResult;
   return remember(input, result);
+}
+
+/**
+ * Rebuilds the layout with the previous files of every untrusted project whose new files have
+ * errors, so such a project keeps its last good configuration. Its new errors stay in
+ * `configErrors`, with a warning that the previous configuration is in use.
+ */
+async function keepLastGoodProjects(
+  input: LayoutInput,
+  result: LoadResult & { ok: true },
+  previous: Layout,
+  options: LoadOptions,
+): Promise<LoadResult> {
+  const previousInput = inputs.get(previous);
+  if (previousInput === undefined) return result;
+  const failing = new Set(
+    result.layout.configErrors
+      .filter((error) => error.severity === "error")
+      .map((error) => error.project),
+  );
+  const kept: ConfigError[] = [];
+  const projects = input.projects.map((files) => {
+    if (files.project.trusted || !failing.has(files.project.name)) return files;
+    const last = previousInput.projects.find((entry) => entry.project.name === files.project.name);
+    if (last === undefined || JSON.stringify(last.branches) === JSON.stringify(files.branches)) {
+      return files;
+    }
+    kept.push(
+      configWarning(
+        {
+          project: files.project.name,
+          branch: "",
+          file: "",
+          line: 1,
+          column: 1,
+          object: `project "${files.project.name}"`,
+        },
+        "",
+        "the new configuration has errors, so the project keeps its last good configuration",
+      ),
+    );
+    return { ...last, project: files.project };
+  });
+  if (kept.length === 0) return result;
+  const rebuilt = await assemble({ ...input, projects }, options);
+  if (!rebuilt.ok) return result;
+  const keptNames = new Set(kept.map((warning) => warning.project));
+  const configErrors = [
+    ...rebuilt.layout.configErrors.filter((error) => !keptNames.has(error.project)),
+    ...result.layout.configErrors.filter((error) => keptNames.has(error.project)),
+    ...kept,
+  ];
+  const layout = deepFreeze({ ...rebuilt.layout, configErrors });
+  const actualInput = inputs.get(rebuilt.layout);
+  if (actualInput !== undefined) inputs.set(layout, actualInput);
+  return {
+    ok: true,
+    layout,
+    warnings: configErrors.filter((error) => error.severity === "warning"),
+  };
+}
+
+function logResult(log: Logger | undefined, tenant: string, result: LoadResult, ms: number): void {
+  if (log === undefined) return;
+  if (result.ok) {
+    const errors = result.layout.configErrors.filter((error) => error.severity === "error").length;
+    log.info(
+      {
+        tenant,
+        ms,
+        pipelines: Object.keys(result.layout.pipelines).length,
+        jobs: Object.keys(result.layout.jobs).length,
+        configErrors: errors,
+        warnings: result.warnings.length,
+      },
+      "layout loaded",
+    );
+  } else {
+    log.warn(
+      { tenant, ms, errors: result.errors.length, firstError: result.errors[0]?.message },
+      "layout load failed",
+    );
+  }
 }
 
 /** Builds a layout from files already read; `cache` defaults to the inline cache. */

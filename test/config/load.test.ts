@@ -1,5 +1,6 @@
 // Loading as a whole: reloads, the parse cache, speculative layouts, worker placement and the
 // immutability of the result.
+import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 
@@ -168,6 +169,47 @@ test("only the first configuration root of a branch is loaded", async () => {
       (error) => error.severity === "warning" && error.file === ".zuul.yaml",
     ),
   );
+});
+
+test("untrusted project keeps its last good configuration", async () => {
+  const previous = await load();
+  const broken = {
+    ...FILES,
+    "org/app": { ".zuul.yaml": "- project:\n    check:\n      jobs: [unitt]\n" },
+  };
+  const result = await loadLayout(tenant, new MemoryReader(broken), { ...options, previous });
+  if (!result.ok) throw new Error(result.errors.map(formatConfigError).join("\n"));
+  const jobs = result.layout.projectConfigs["org/app"]?.pipelines.check?.jobs ?? [];
+  assert.equal(
+    jobs.map((job) => job.name),
+    ["unit"],
+  );
+  const messages = result.layout.configErrors.map((error) => error.message);
+  assert.ok(messages.some((message) => message.includes('unknown job "unitt"')));
+  assert.ok(messages.some((message) => message.includes("keeps its last good configuration")));
+});
+
+test("failed project read is a config error", async () => {
+  const reader = new MemoryReader(FILES);
+  const failing = {
+    branches: (connection: string, project: string) =>
+      project === "org/app"
+        ? Promise.reject(new Error("repository is missing"))
+        : reader.branches(connection, project),
+    listFiles: reader.listFiles.bind(reader),
+    readFile: reader.readFile.bind(reader),
+  };
+  const lines: string[] = [];
+  const log = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+  const result = await loadLayout(tenant, failing, { ...options, log });
+  if (!result.ok) throw new Error(result.errors.map(formatConfigError).join("\n"));
+  const error = result.layout.configErrors.find((entry) => entry.project === "org/app");
+  assert.match(
+    error?.message ?? "",
+    /reading the project's configuration failed: repository is missing/,
+  );
+  assert.ok(lines.some((line) => line.includes('"msg":"reading project configuration failed"')));
+  assert.ok(lines.some((line) => line.includes('"msg":"layout loaded"')));
 });
 
 test.run();
