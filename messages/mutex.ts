@@ -17,7 +17,7 @@ export interface HolderKey {
 export interface SyncedHold {
   readonly item: string;
   readonly job: string;
-  /** Build the hold was taken for, when the pipeline knows it. */
+  /** Build the hold was taken for, when the pipeline has one. */
   readonly build?: string;
   readonly semaphores: readonly { readonly name: string; readonly max: number }[];
 }
@@ -36,13 +36,13 @@ export interface HolderCompletedBody extends HolderKey {
   readonly build: string;
 }
 
-/** A pipeline asks for every semaphore a job needs. */
+/** A pipeline requests every semaphore a job needs. */
 export type MutexAcquire = Envelope<"semaphore-acquire", SemaphoreAcquire>;
 /** A pipeline gives back a job's semaphores, or withdraws its wait. */
 export type MutexRelease = Envelope<"semaphore-release", SemaphoreRelease>;
-/** A build ended; a grant it still holds may be reclaimed when someone else waits. */
+/** A build ended, so a grant it still has may be reclaimed when another job waits. */
 export type MutexHolderCompleted = Envelope<"holder-completed", HolderCompletedBody>;
-/** A restarted pipeline states the holds and waits of its recovered state. */
+/** A restarted pipeline sends the holds and waits of its recovered state. */
 export type MutexSync = Envelope<"semaphore-sync", SemaphoreSyncBody>;
 
 export type MutexMessage = MutexAcquire | MutexRelease | MutexHolderCompleted | MutexSync;

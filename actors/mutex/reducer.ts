@@ -20,7 +20,7 @@ import { claimKey, type Claim, type Hold, type MutexState } from "./state.js";
 
 enablePatches();
 
-/** What the mutex reducer uses besides its state: the clock, a logger and the effect sink. */
+/** Context of the mutex reducer: the clock, a logger and the effect sink. */
 export interface MutexContext {
   readonly now: number;
   readonly log: Logger;
@@ -55,7 +55,7 @@ function onAcquire(draft: Draft<MutexState>, body: SemaphoreAcquire, context: Mu
   const key = claimKey(body);
   const held = draft.holds[key];
   if (held !== undefined) {
-    // The holder asks again (a retried request); it keeps the grant and hears it once more.
+    // The holder requests again (a retried request), so it keeps the grant and is told again.
     context.emit(grantOf(held));
     return;
   }

@@ -12,7 +12,7 @@ export interface Claim extends HolderKey {
   /** `tenant/pipeline/item/job`, unique among holds and among waiters. */
   readonly key: string;
   readonly semaphores: readonly SemaphoreNeed[];
-  /** Build the claim is for, when the pipeline said. */
+  /** Build the claim is for, when the pipeline gave one. */
   readonly build: string | null;
   /** Milliseconds when the claim was made or granted. */
   readonly since: number;

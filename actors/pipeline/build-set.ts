@@ -44,8 +44,8 @@ export function aheadSubjects(work: Work, item: Readonly<QueueItem>): ItemSubjec
 }
 
 /**
- * Starts every job whose dependencies allow it: asks for semaphores first (so nodes are not held
- * while a mutex is busy), then nodes, then launches. Returns true when anything started.
+ * Starts every job whose dependencies allow it. Semaphores are requested first, so that nodes are
+ * not held while a mutex is busy, then nodes, then the launch. Returns true when anything started.
  */
 export function startJobs(work: Work, item: Draft<QueueItem>): boolean {
   if (!item.live) return false;

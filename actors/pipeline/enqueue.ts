@@ -31,7 +31,7 @@ export type NeedsCheck =
   /** Open changes that must be enqueued ahead first. */
   | { readonly ok: "missing"; readonly changes: readonly ChangeRecord[] };
 
-/** The branch an item's configuration is looked up on. */
+/** Returns the branch an item's configuration is looked up on. */
 export function branchOf(work: Work, subject: ItemSubject): string {
   if (subject.branch !== null) return subject.branch;
   return work.layout.projectConfigs[subject.project]?.defaultBranch ?? "master";
@@ -47,9 +47,9 @@ export function projectConfigOf(work: Work, subject: ItemSubject): ProjectPipeli
 }
 
 /**
- * Checks the changes `change` needs. Merging pipelines need every one merged or ahead in the same
- * queue, or open, current and mergeable so it can be enqueued ahead; independent pipelines only
- * list the open ones that are not in the queue yet.
+ * Checks the changes `change` needs. In a merging pipeline each must be merged, or ahead in the
+ * same queue, or open, current and mergeable so that it can be enqueued ahead. Independent
+ * pipelines only list the open ones that are not in the queue yet.
  */
 export function checkNeeds(work: Work, change: ChangeRecord, queueId: string): NeedsCheck {
   const config = work.config;

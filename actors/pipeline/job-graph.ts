@@ -62,7 +62,7 @@ function scanForFileMatchers(layout: Layout): boolean {
   return false;
 }
 
-/** A fresh run record for a job that has not started. */
+/** Creates the run record of a job that has not started. */
 export function newJobRun(name: string): JobRun {
   return {
     name,

@@ -74,8 +74,8 @@ export function onDequeue(work: Work, body: DequeueBody): void {
 
 /**
  * Moves the named changes, in order and each preceded by the changes it needs, to the head of
- * their shared queue; the other items follow in their old order. Every item starts over on a new
- * build set; no start reports are sent again.
+ * their shared queue. The other items follow in their old order. Every item starts over on a new
+ * build set, and no start reports are sent again.
  */
 export function onPromote(work: Work, body: PromoteBody): void {
   const located = locateChanges(work, body.changes);

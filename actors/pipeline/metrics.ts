@@ -40,7 +40,7 @@ function emitMetric(
   });
 }
 
-/** The `current_changes` gauge, after an item was added or removed. */
+/** Emits the `current_changes` gauge, after an item was added or removed. */
 export function recordQueueSize(work: Work): void {
   const size = work.state.itemCount;
   emitMetric(work, `${pipelineKey(work)}.current_changes`, "gauge", size, "1");

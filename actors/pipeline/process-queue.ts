@@ -1,5 +1,5 @@
 // Processing queues: the walk from head to tail that carries the nearest non-failing item (NNFI),
-// resets items whose base changed, asks for speculative states, starts jobs and reports heads.
+// resets items whose base changed, requests speculative states, starts jobs and reports heads.
 //
 // A pass does not visit every item. Each message marks the items it concerns as dirty, and so
 // does every step that changes what the items behind depend on (a reset, a move, a removal). A
@@ -43,8 +43,8 @@ function processQueue(work: Work, queueId: string): void {
   let ids = work.rawIds(queueId);
   let index = firstDirtyIndex(ids, dirty);
   let nnfi = nnfiBefore(work, ids, index);
-  // Position among the items still in the queue, which the window counts in; past the window
-  // the exact value does not matter, so counting stops there.
+  // Position among the items still in the queue, which the window counts in. Past the window the
+  // exact value does not matter, so counting stops there.
   let position = countLive(ids, index, work.queue(queueId)?.window ?? 0);
   while (index < ids.length) {
     const id = ids[index];
@@ -108,7 +108,7 @@ function firstDirtyIndex(ids: readonly (string | null)[], dirty: Set<string>): n
   return first;
 }
 
-/** The NNFI for the item at `position`: the closest live, non-failing item ahead in the list. */
+/** Returns the NNFI for the item at `position`: the closest live, non-failing item ahead. */
 function nnfiBefore(work: Work, ids: readonly (string | null)[], position: number): string | null {
   for (let index = position - 1; index >= 0; index--) {
     const id = ids[index];
@@ -122,7 +122,7 @@ function nnfiAfter(item: Readonly<QueueItem>, nnfi: string | null): string | nul
   return item.live && item.failingReasons.length === 0 ? item.id : nnfi;
 }
 
-/** The item ahead as the NNFI comparison sees it: a non-live item ahead counts as none. */
+/** Returns the item ahead for the NNFI comparison, which counts a non-live item ahead as none. */
 function effectiveAhead(work: Work, item: Readonly<QueueItem>): string | null {
   if (item.itemAhead === null) return null;
   return work.view(item.itemAhead)?.live === true ? item.itemAhead : null;
@@ -242,7 +242,7 @@ function neededItemFailing(work: Work, change: ItemSubject, queueId: string): bo
 }
 
 /**
- * Moves an item's build set towards "ready": asks for the speculative state, then freezes the
+ * Moves an item's build set towards "ready": requests the speculative state, then freezes the
  * job graph on the layout that state comes with. Returns true once jobs may start.
  */
 function prepareItem(work: Work, item: Draft<QueueItem>): boolean {

@@ -69,7 +69,7 @@ export function itemsOfChange(work: Work, connection: string, number: number): r
   return work.indexed(`${connection}:${number}`);
 }
 
-/** The items of exactly this subject (this patchset of a change). */
+/** Returns the items of exactly this subject (this patchset of a change). */
 function itemsOf(work: Work, subject: ItemSubject): Readonly<QueueItem>[] {
   const key = subjectKey(subject);
   const found: Readonly<QueueItem>[] = [];
@@ -80,12 +80,12 @@ function itemsOf(work: Work, subject: ItemSubject): Readonly<QueueItem>[] {
   return found;
 }
 
-/** The live item of this exact patchset anywhere in the pipeline, if any. */
+/** Returns the live item of this exact patchset anywhere in the pipeline, if any. */
 export function liveItemOf(work: Work, subject: ItemSubject): Readonly<QueueItem> | undefined {
   return itemsOf(work, subject).find((item) => item.live);
 }
 
-/** The item of this exact patchset in one queue, live or not, if any. */
+/** Returns the item of this exact patchset in one queue, live or not, if any. */
 export function itemInQueue(
   work: Work,
   subject: ItemSubject,

@@ -1,9 +1,9 @@
 // The pipeline reducer: one message in, the next state and the effects out. It dispatches on the
 // message kind and then processes the queues until nothing is left to do.
 //
-// Immer's auto-freeze stays on (its default): the state is deep-frozen as it is produced, which
-// costs only for new objects (frozen subtrees are skipped) and turns an accidental mutation of a
-// previous state into an error instead of a silent divergence from the supervisor's mirror.
+// Immer's auto-freeze stays on (its default), so the state is deep-frozen as it is produced. That
+// costs only for new objects, because frozen subtrees are skipped. In exchange, an accidental
+// mutation of a previous state throws instead of silently diverging from the supervisor's mirror.
 import { enablePatches, produceWithPatches, type Draft, type Patch } from "immer";
 
 import type { Effect } from "../../messages/effects.js";
@@ -107,7 +107,7 @@ export interface Reduction {
   readonly patches: readonly Patch[];
 }
 
-/** What `reducePipeline` needs besides the state: the clock, UUIDs and a logger. */
+/** Context of `reducePipeline`: the clock, UUIDs and a logger. */
 export type ReduceContext = Omit<PipelineContext, "emit">;
 
 /** Handles one message as a pure function: the next state, its patches and the effects. */

@@ -63,7 +63,7 @@ export function decideReport(work: Work, item: Readonly<QueueItem>): ReportDecis
   return { action: "failure", result: "FAILURE", message, failure: true };
 }
 
-/** One line per job: `- NAME URL : RESULT in DURATION (non-voting)`. */
+/** Formats one line per job: `- NAME URL : RESULT in DURATION (non-voting)`. */
 function jobLines(buildSet: Readonly<BuildSet>): string {
   let text = "";
   for (const job of buildSet.jobs ?? []) {
@@ -167,7 +167,7 @@ export function reportStart(work: Work, item: Readonly<QueueItem>): void {
 
 /**
  * Reports a finished head item. A submitting report leaves the item waiting for the
- * `report-completed` answer; every other report takes the item out at once.
+ * `report-completed` result, and every other report takes the item out at once.
  */
 export function reportItem(work: Work, itemId: string): void {
   const item = work.edit(itemId);
@@ -225,7 +225,7 @@ function markWindowRange(work: Work, queueId: string, from: number, to: number):
   }
 }
 
-/** Handles the answer to a submitting report: the change merged, or the queue resets. */
+/** Handles the result of a submitting report: the change merged, or the queue resets. */
 export function onSubmitAnswered(
   work: Work,
   itemId: string,

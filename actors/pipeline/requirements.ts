@@ -97,9 +97,9 @@ function eventCarries(filter: ApprovalFilter, cast: readonly Approval[]): boolea
 }
 
 /**
- * True when the change has, for every label of the filter, a vote that satisfies it: at least
- * the value for a positive value, at most for a negative one, exactly for zero; the same vote must
- * also satisfy the reviewer and age conditions.
+ * True when the change has, for every label of the filter, a vote that satisfies it. A vote
+ * satisfies a positive value when it is at least that value, a negative one when it is at most
+ * that value, and zero when it is zero. The same vote must also match the reviewer and age.
  */
 export function changeHasApproval(
   filter: ApprovalFilter,

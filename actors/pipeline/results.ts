@@ -1,6 +1,6 @@
-// Result events: answers of the merger, node provider, mutex actor, executor and reporters. Each
-// names the item; an answer for a build set, request or build that is no longer current is stale
-// and only gives back what it handed out.
+// Result events from the merger, node provider, mutex actor, executor and reporters. Each names
+// the item. A result for a build set, request or build that is no longer current is stale, and
+// handling it only gives back what it handed out.
 import type { Draft } from "immer";
 
 import type {
@@ -64,7 +64,7 @@ export function onMergeCompleted(work: Work, body: MergeSucceededBody | MergeFai
 export function onNodesProvisioned(work: Work, body: NodesProvisionedBody): void {
   const found = currentRun(work, body.item, body.job);
   if (found === null || found.run.phase !== "nodes" || found.run.nodeRequest !== body.request) {
-    // Nobody waits for these nodes any more; give them back so they are not leaked.
+    // No job waits for these nodes any more, so they are returned rather than leaked.
     work.emit({ type: "nodes-return", ...itemRef(work, body.item), request: body.request });
     return;
   }

@@ -5,7 +5,7 @@ import { semaphoresOf } from "./job-graph.js";
 import { entryValues } from "./sharded.js";
 import type { PipelineState } from "./state.js";
 
-/** The `semaphore-sync` body of a (recovered) pipeline state. */
+/** Builds the `semaphore-sync` body of a (recovered) pipeline state. */
 export function semaphoreHolds(state: Readonly<PipelineState>): SemaphoreSyncBody {
   const holds: SyncedHold[] = [];
   const waiting: SyncedHold[] = [];
@@ -19,7 +19,7 @@ export function semaphoreHolds(state: Readonly<PipelineState>): SemaphoreSyncBod
         item: item.id,
         job: job.name,
         semaphores: semaphoresOf(layout, job),
-        ...(build === null || build === undefined ? {} : { build }),
+        ...(build === null ? {} : { build }),
       };
       (run.semaphoresHeld ? holds : waiting).push(entry);
     }

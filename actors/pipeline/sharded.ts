@@ -1,5 +1,5 @@
 // Records split into shards by a hash of the key. Immer copies an object's whole key set when one
-// entry changes, so one flat record of 1,600 items would be copied on every message; with shards
+// entry changes, so one flat record of 1,600 items would be copied on every message. With shards,
 // a change copies the shard table and one small shard.
 import type { Draft } from "immer";
 
@@ -12,7 +12,7 @@ const SHARDS = 64;
 const shardCache = new Map<string, string>();
 const SHARD_CACHE_LIMIT = 100_000;
 
-/** The shard of a key: FNV-1a of its characters, modulo the shard count. */
+/** Returns the shard of a key: FNV-1a of its characters, modulo the shard count. */
 export function shardOf(key: string): string {
   const cached = shardCache.get(key);
   if (cached !== undefined) return cached;

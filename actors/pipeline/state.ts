@@ -7,7 +7,7 @@ import type { ConfigError, FrozenJob, Layout, ReportAction } from "../../message
 import type { PipelineInit } from "../../messages/pipeline.js";
 import type { Sharded } from "./sharded.js";
 
-/** Where one job of a build set stands. */
+/** Progress of one job of a build set. */
 export type JobPhase =
   /** Not started: its dependencies have not finished, or the item is not ready. */
   | "waiting"
@@ -60,7 +60,7 @@ export interface JobRun {
   requestTime: number | null;
 }
 
-/** Where the speculative state of a build set stands. */
+/** Progress of the speculative state of a build set. */
 export type MergeStatus = "none" | "pending" | "complete" | "conflict" | "failed";
 
 /** The builds of one item on one speculative state. A gate reset replaces it. */
@@ -82,7 +82,7 @@ export interface BuildSet {
   runs: Record<string, JobRun>;
 }
 
-/** A report sent to the reporters whose answer the item waits for (a submitting report). */
+/** A submitting report whose `report-completed` result the item waits for. */
 export interface PendingReport {
   readonly report: string;
   readonly action: ReportAction;
@@ -120,7 +120,7 @@ export interface ChangeQueue {
   window: number;
   /**
    * Item ids in queue order, with null where an item left. A removal writes one null instead of
-   * shifting every element (which immer would record as one patch per element); the nulls are
+   * shifting every element, which immer would record as one patch per element. The nulls are
    * compacted away once they are the majority.
    */
   itemIds: (string | null)[];
@@ -135,7 +135,7 @@ export interface PipelineState {
   readonly tenant: string;
   readonly pipeline: string;
   layout: Layout;
-  /** False once a reconfiguration removed this pipeline; the actor then holds no items. */
+  /** False once a reconfiguration removed this pipeline, which then has no items. */
   exists: boolean;
   paused: boolean;
   stopping: boolean;

@@ -7,7 +7,7 @@ import { getEntry } from "./sharded.js";
 import type { JobRun, PipelineState, QueueItem } from "./state.js";
 import { estimatedDuration } from "./time-database.js";
 
-/** The SPEC status object of one pipeline at `now` (milliseconds). */
+/** Builds the status object of one pipeline at `now` (milliseconds). */
 export function pipelineStatus(state: Readonly<PipelineState>, now: number): StatusPipeline {
   const config = state.layout.pipelines[state.pipeline];
   return {
@@ -34,7 +34,7 @@ export function pipelineStatus(state: Readonly<PipelineState>, now: number): Sta
   };
 }
 
-/** An item cannot finish before the one it is tested on, so its remaining time is at least that. */
+/** Raises an item's remaining time to that of the item it is tested on, which finishes first. */
 function withChainedRemaining(status: StatusItem, previous: StatusItem | undefined): StatusItem {
   if (previous?.remaining_time == null || status.remaining_time === null) return status;
   return { ...status, remaining_time: Math.max(previous.remaining_time, status.remaining_time) };

@@ -29,7 +29,7 @@ export function recordDuration(
   if (history.length > DURATIONS_KEPT) history.splice(0, history.length - DURATIONS_KEPT);
 }
 
-/** The mean of the kept durations in milliseconds, or null when the job never succeeded here. */
+/** Returns the mean kept duration in milliseconds, or null when the job never succeeded here. */
 export function estimatedDuration(
   state: Readonly<PipelineState>,
   project: string,

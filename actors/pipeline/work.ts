@@ -2,8 +2,8 @@
 // outside (clock, UUIDs, logger, effect sink) and which items must be processed again.
 //
 // Reads of items that this message has not changed go to the base state, not the draft, because
-// every property read through an immer draft creates a proxy; a queue walk over 1,600 items per
-// message would otherwise create 1,600 proxies.
+// every property read through an immer draft creates a proxy. A queue walk over 1,600 items would
+// otherwise create 1,600 proxies per message.
 import { current, isDraft, original, type Draft } from "immer";
 import type { Logger } from "pino";
 
@@ -13,7 +13,7 @@ import type { Layout, PipelineConfig } from "../../messages/layout.js";
 import { deleteEntry, getEntry, setEntry } from "./sharded.js";
 import { neededChanges, type ChangeQueue, type PipelineState, type QueueItem } from "./state.js";
 
-/** What the reducer may use besides its state and message; nothing in it does I/O. */
+/** Context of the reducer besides its state and message; nothing in it does I/O. */
 export interface PipelineContext {
   /** Milliseconds of the message being handled, on the sender's clock (virtual or real). */
   readonly now: number;
@@ -98,7 +98,7 @@ export class Work {
     this.context.emit((copy ?? effect) as unknown as Effect);
   }
 
-  /** An item for reading; cheap for items this message has not changed. */
+  /** Returns an item for reading; cheap for items this message has not changed. */
   view(id: string): Readonly<QueueItem> | undefined {
     if (!this.touched.has(id) && this.base !== undefined) {
       const unchanged = getEntry(this.base.items, id);
@@ -107,7 +107,7 @@ export class Work {
     return getEntry(this.state.items, id);
   }
 
-  /** An item for writing. */
+  /** Returns an item's draft for writing. */
   edit(id: string): Draft<QueueItem> {
     const item = getEntry(this.state.items, id);
     if (item === undefined) throw new Error(`item ${id} is not in pipeline ${this.state.pipeline}`);
@@ -193,7 +193,7 @@ export class Work {
   /**
    * The queue's `itemIds` as stored, nulls included, without proxying each element. `current`
    * returns the base array itself when the draft has not changed it; a queue created in this
-   * message holds a plain array.
+   * message has a plain array.
    */
   rawIds(queueId: string): readonly (string | null)[] {
     const cached = this.rawCache.get(queueId);
@@ -211,7 +211,7 @@ export class Work {
     this.rawCache.delete(queueId);
   }
 
-  /** The item ids of a queue in order. */
+  /** Returns the item ids of a queue in order. */
   itemIds(queueId: string): string[] {
     return this.rawIds(queueId).filter((id): id is string => id !== null);
   }
@@ -237,7 +237,7 @@ export class Work {
     return [...this.dirty.keys()];
   }
 
-  /** The live dirty set of one queue; a pass deletes the items it processes from it. */
+  /** Returns the dirty set of one queue itself; a pass deletes the items it processes. */
   dirtyOf(queueId: string): Set<string> | undefined {
     return this.dirty.get(queueId);
   }

@@ -1,5 +1,5 @@
 // Test harness for the pipeline reducer: layouts from YAML through the real config loader,
-// `make*` builders for records and messages, and a small in-memory world that answers the
+// `make*` builders for records and messages, and a small in-memory world that replies to the
 // reducer's effects (merges, nodes, builds, reports, and the real mutex reducer) until it settles.
 import { pino } from "pino";
 
@@ -34,7 +34,7 @@ export const HOST = "review.example.com";
 /** Files of each project's master branch, by project then path. */
 export type ProjectFilesSpec = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-/** Loads a tenant layout from YAML: `config` holds the config project's files. */
+/** Loads a tenant layout from YAML: `config` contains the config project's files. */
 export async function loadTestLayout(
   config: Readonly<Record<string, string>>,
   projects: ProjectFilesSpec,
@@ -228,13 +228,13 @@ export class World {
     return { kind, id: this.uuid(), lane, from: "test", to: "pipeline", at: this.now, body };
   }
 
-  /** Delivers one message to the pipeline now, then answers everything until quiet. */
+  /** Delivers one message to the pipeline now, then replies to every effect until quiet. */
   send(message: PipelineMessage): void {
     this.deliver(message);
     this.settle();
   }
 
-  /** Delivers one message without answering its effects. */
+  /** Delivers one message without replying to its effects. */
   deliver(message: PipelineMessage): void {
     const reduction = reducePipeline(this.state, message, {
       now: this.now,
@@ -482,7 +482,7 @@ export class World {
     this.send(this.envelope(kind, "trigger", body) as PipelineMessage);
   }
 
-  /** A comment-added event that casts Approved +1, as an approval does. */
+  /** Sends a comment-added event that casts Approved +1, as an approval does. */
   approve(change: ChangeRecord, related: readonly ChangeRecord[] = []): void {
     this.trigger(
       "comment-added",
@@ -516,12 +516,12 @@ export class World {
     );
   }
 
-  /** The item with this id. */
+  /** Returns the item with this id. */
   item(id: string): QueueItem | undefined {
     return getEntry(this.state.items, id);
   }
 
-  /** Every item of the pipeline. */
+  /** Returns every item of the pipeline. */
   items(): QueueItem[] {
     return entryValues(this.state.items);
   }

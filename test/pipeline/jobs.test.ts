@@ -116,7 +116,8 @@ test("job with nodes waits for them", async () => {
   const types = world.effects.map((effect) => effect.type);
   const request = types.indexOf("node-request");
   const launch = types.indexOf("build-launch");
-  assert.ok(request >= 0 && launch > request);
+  assert.ok(request >= 0);
+  assert.ok(launch > request);
   const launched = world.effects[launch];
   assert.equal(launched?.type === "build-launch" ? launched.nodes.map((n) => n.label) : [], [
     "ubuntu",

@@ -47,7 +47,7 @@ export const JOBS = `
     name: lint
 `;
 
-/** One gate pipeline and one project running `jobs` in it. */
+/** Loads one gate pipeline and one project that runs `jobs` in it. */
 export async function gateLayout(
   options: {
     pipelineExtra?: string;

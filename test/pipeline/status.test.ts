@@ -10,7 +10,7 @@ import { makeChange, World } from "./harness.js";
 
 const WINDOW = "    window: 2\n";
 
-/** A gate with a finished history, two held items, a failing item and one outside the window. */
+/** Builds a gate with a finished history, held items, a failing item and one outside the window. */
 async function busyWorld(): Promise<World> {
   const layout = await gateLayout({ pipelineExtra: WINDOW, projectJobs: "            - test\n" });
   let hold = false;
