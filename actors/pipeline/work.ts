@@ -122,6 +122,7 @@ export class Work {
   }
 
   deleteItem(id: string): void {
+    this.touched.add(id);
     if (getEntry(this.state.items, id) === undefined) return;
     deleteEntry(this.state.items, id);
     this.state.itemCount -= 1;
