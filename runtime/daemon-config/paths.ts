@@ -1,5 +1,6 @@
 // Where the daemon keeps its state, resolved the same way by the daemon, every CLI command and
-// the launch script: `--state-dir`, else $GATEHOUSE_STATE_DIR, else `./var`.
+// the launch script: `--state-dir`, else $GATEHOUSE_STATE_DIR, else the daemon config's
+// `state-dir` when one is read, else `./var`.
 import { isAbsolute, join, resolve } from "node:path";
 
 /** Environment variable that names the state directory when `--state-dir` is not given. */
@@ -12,6 +13,8 @@ export const DEFAULT_STATE_DIR = "var";
 export interface StateDirSources {
   /** Value of `--state-dir`. */
   readonly option?: string | undefined;
+  /** `state-dir` of the daemon config, already absolute or relative to `cwd`. */
+  readonly configured?: string | null | undefined;
   /** The environment to read $GATEHOUSE_STATE_DIR from; process.env when left out. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths are resolved against; process.cwd() when left out. */

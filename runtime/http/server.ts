@@ -1,5 +1,9 @@
 // The daemon's web server: the status document of each tenant, the Prometheus text and an index
 // page that links them. The full status page comes later; this serves the data it will read.
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -14,6 +18,8 @@ export interface WebSources {
   status(tenant: string): Promise<unknown>;
   /** The Prometheus text, or null when Prometheus metrics are not configured. */
   metrics(): string | null;
+  /** Directory of the build logs, `DIR/BUILD/job-output.txt`, served at `/logs/BUILD`. */
+  readonly buildLogDirectory?: string;
 }
 
 export interface HttpServerOptions {
@@ -80,6 +86,19 @@ function addRoutes(app: FastifyInstance, sources: WebSources): void {
     return status;
   });
 
+  const logs = sources.buildLogDirectory;
+  if (logs !== undefined) {
+    app.get<{ Params: { build: string } }>("/logs/:build", async (request, reply) => {
+      const { build } = request.params;
+      const path = join(logs, build, "job-output.txt");
+      // Build ids are UUIDs, so anything else cannot name a log and never reaches the disk.
+      if (!BUILD_ID.test(build) || !(await isFile(path))) {
+        return reply.code(404).send({ error: `no log of build ${JSON.stringify(build)}` });
+      }
+      return reply.type("text/plain; charset=utf-8").send(createReadStream(path));
+    });
+  }
+
   app.get("/metrics", async (_request, reply) => {
     const text = sources.metrics();
     if (text === null) {
@@ -90,6 +109,16 @@ function addRoutes(app: FastifyInstance, sources: WebSources): void {
     }
     return reply.type("text/plain; version=0.0.4; charset=utf-8").send(text);
   });
+}
+
+const BUILD_ID = /^[0-9a-fA-F-]{8,64}$/;
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function indexPage(tenants: readonly string[]): string {

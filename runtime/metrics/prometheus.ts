@@ -1,6 +1,9 @@
 // A Prometheus text exposition of the metrics records. Zuul's statsd names carry tenant,
 // pipeline, project and job inside the name; here they become labels of a fixed metric name, so
 // `zuul.tenant.T.pipeline.P.current_changes` is `zuul_pipeline_current_changes{tenant="T",...}`.
+// NOTE: a branch name with a slash arrives as several dot-separated parts, which this split
+// cannot tell from the project name's parts; such a branch shows up partly in `project`.
+import { BUILD_RESULTS } from "../../messages/build.js";
 import type { Metric } from "../../messages/effects.js";
 
 /** A statsd name split into a Prometheus base name and labels. */
@@ -38,17 +41,26 @@ export function seriesOf(metric: Metric): PrometheusSeries {
   // project.HOST.PROJECT....BRANCH.job.JOB.RESULT, or project.HOST.PROJECT....BRANCH.METRIC
   const jobIndex = rest.length - 3;
   if (rest.length >= 7 && rest[jobIndex] === "job") {
+    const labels = {
+      ...base,
+      hostname: rest[1] ?? "",
+      project: rest.slice(2, jobIndex - 1).join("."),
+      branch: rest[jobIndex - 1] ?? "",
+      job: rest[jobIndex + 1] ?? "",
+    };
+    const last = rest[jobIndex + 2] ?? "";
+    // The last part is a build result (`job.J.SUCCESS`) or a metric of the job (`job.J.wait_time`).
+    if ((BUILD_RESULTS as readonly string[]).includes(last)) {
+      return {
+        name: "zuul_pipeline_project_job",
+        labels: { ...labels, result: last },
+        pattern: "zuul.tenant.T.pipeline.P.project.H.PROJECT.BRANCH.job.J.RESULT",
+      };
+    }
     return {
-      name: "zuul_pipeline_project_job",
-      labels: {
-        ...base,
-        hostname: rest[1] ?? "",
-        project: rest.slice(2, jobIndex - 1).join("."),
-        branch: rest[jobIndex - 1] ?? "",
-        job: rest[jobIndex + 1] ?? "",
-        result: rest[jobIndex + 2] ?? "",
-      },
-      pattern: "zuul.tenant.T.pipeline.P.project.H.PROJECT.BRANCH.job.J.RESULT",
+      name: sanitizeName(`zuul_pipeline_project_job_${last}`),
+      labels,
+      pattern: `zuul.tenant.T.pipeline.P.project.H.PROJECT.BRANCH.job.J.${last}`,
     };
   }
   const last = rest.length - 1;

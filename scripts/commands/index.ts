@@ -20,6 +20,7 @@ import { register as registerRestore } from "./restore.js";
 import { register as registerRecheck } from "./recheck.js";
 import { register as registerShow } from "./show.js";
 import { register as registerPaths } from "./paths.js";
+import { register as registerDaemon } from "./daemon.js";
 import { register as registerValidateConfig } from "./validate-config.js";
 
 type Register = (program: Command) => void;
@@ -45,6 +46,7 @@ const registrations: Register[] = [
   registerRecheck,
   registerShow,
   registerPaths,
+  registerDaemon,
 ];
 
 export function registerCommands(program: Command): void {

@@ -23,7 +23,7 @@ export function renderStatusTree(tenant: string, status: StatusDocument, now: nu
 }
 
 function renderPipeline(pipeline: StatusPipeline, now: number): string[] {
-  const description = pipeline.description.trim().split("\n")[0] ?? "";
+  const description = pipeline.description.trim().replace(/\s+/g, " ");
   const lines = [description === "" ? pipeline.name : `${pipeline.name}: ${description}`];
   const queues = pipeline.change_queues.filter((queue) =>
     queue.heads.some((head) => head.length > 0),

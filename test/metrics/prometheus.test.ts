@@ -60,6 +60,25 @@ test("series of a job result metric", () => {
   });
 });
 
+test("series of a job wait time", () => {
+  const series = seriesOf(
+    metric(
+      "zuul.tenant.main.pipeline.gate.project.localhost.demo.hello.master.job.unit.wait_time",
+      "timer",
+      1,
+    ),
+  );
+  assert.is(series.name, "zuul_pipeline_project_job_wait_time");
+  assert.equal(series.labels, {
+    tenant: "main",
+    pipeline: "gate",
+    hostname: "localhost",
+    project: "demo.hello",
+    branch: "master",
+    job: "unit",
+  });
+});
+
 test("series of an unknown name keeps it whole", () => {
   const series = seriesOf(metric("gatehouse.merger.queue-length", "gauge", 1));
   assert.is(series.name, "gatehouse_merger_queue_length");

@@ -1,0 +1,110 @@
+// `gatehouse daemon`: the scheduler daemon in the foreground, as `npm start` runs it. Without
+// --config it runs the embedded default under etc/, and its first start creates the sample
+// project demo/hello. SIGINT, SIGTERM and `gatehouse stop` stop it gracefully; a second one
+// stops it at once.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { Command } from "commander";
+import { pino, type Logger } from "pino";
+
+import { StartupError, readSettings, type DaemonSettings } from "./lib-daemon-config.js";
+import { Daemon, VERSION } from "./lib-daemon.js";
+
+interface DaemonOptions {
+  readonly stateDir?: string;
+  readonly listen?: string;
+  readonly config?: string;
+  readonly logLevel: string;
+}
+
+/** The CLI entry point, as an absolute path so the printed commands work from any directory. */
+const CLI = fileURLToPath(new URL("../gatehouse.js", import.meta.url));
+
+function banner(daemon: Daemon, settings: DaemonSettings): string {
+  const { paths } = settings;
+  const web = daemon.webUrl ?? "(off)";
+  const tenant = settings.tenants[0]?.name ?? "main";
+  const state = ` --state-dir ${paths.stateDir}`;
+  const lines = [
+    `gatehouse ${VERSION} is running (pid ${process.pid})`,
+    `  status page:    ${web}/`,
+    `  status JSON:    ${web}/api/tenant/${tenant}/status`,
+    `  control socket: ${paths.socket}`,
+    `  state:          ${paths.stateDir}`,
+  ];
+  const local = settings.localConnections[0];
+  if (settings.embeddedDefault && local !== undefined) {
+    const cli = `node ${CLI}`;
+    lines.push(
+      "",
+      "Try the sample project (the commands below run from any directory):",
+      `  git clone ${join(local.root, "demo", "hello.git")} hello && cd hello`,
+      `  echo 'Hello, gatehouse!' > greeting.txt && git commit -qam 'Change the greeting'`,
+      `  ${cli} propose${state}`,
+      `  ${cli} review 1 --label Code-Review=+2 --label Workflow=+1${state}`,
+      `  ${cli} status${state}`,
+      `  ${cli} show 1${state}`,
+    );
+  }
+  lines.push("", "Stop with Ctrl-C or `gatehouse stop`; a second stop exits at once.", "");
+  return lines.join("\n");
+}
+
+async function runDaemon(options: DaemonOptions, log: Logger): Promise<number> {
+  let settings: DaemonSettings;
+  try {
+    settings = readSettings(options);
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    process.stderr.write(`gatehouse daemon: ${err.message}\n`);
+    return 2;
+  }
+  const daemon = new Daemon(settings, log);
+  try {
+    await daemon.start();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    log.error({ err }, "daemon failed to start");
+    process.stderr.write(`gatehouse daemon: cannot start: ${reason}\n`);
+    return 1;
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, "signal received");
+    daemon.stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.stdout.write(banner(daemon, settings));
+  await daemon.finished();
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  return 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command("daemon")
+    .description("run the scheduler daemon in the foreground (npm start runs this)")
+    .option("--state-dir <dir>", "state directory (default: $GATEHOUSE_STATE_DIR, else ./var)")
+    .option(
+      "--listen <host:port>",
+      "address of the web server (default: web.listen, 127.0.0.1:9000)",
+    )
+    .option("--config <file>", "daemon config (default: the embedded etc/gatehouse.yaml)")
+    .option("--log-level <level>", "pino level of the log written to stderr", "info")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npm start\n  npm start -- --state-dir /tmp/gh --listen 127.0.0.1:9100\n",
+    )
+    .action(async (options: DaemonOptions) => {
+      const log = pino(
+        { level: options.logLevel, base: { pid: process.pid } },
+        pino.destination(2),
+      );
+      const code = await runDaemon(options, log);
+      log.flush();
+      // Worker pools and timers of libraries may keep the event loop alive; the daemon is done.
+      process.exit(code);
+    });
+}
