@@ -98,6 +98,10 @@ export async function runScenario(
       now: () => clock.now(),
       log: options.log,
       version: SIMULATION_VERSION,
+      timers: {
+        now: () => clock.now(),
+        setTimer: (at, fire) => clock.setTimer(at, fire),
+      },
       observer: (event) => {
         transcript.record(event);
       },

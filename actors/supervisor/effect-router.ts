@@ -2,7 +2,7 @@
 // pipeline as a result envelope addressed by tenant, pipeline and item.
 import type { Logger } from "pino";
 
-import type { ChangeRecord } from "../../messages/change.js";
+import type { ChangeRecord, ItemSubject } from "../../messages/change.js";
 import type {
   BuildLaunch,
   Effect,
@@ -52,14 +52,27 @@ export interface RouterContext {
   /** The tenant's current layout, or undefined for an unknown tenant. */
   layout(tenant: string): Layout | undefined;
   tenantLayouts(tenant: string): TenantLayouts;
+  /** True when events must carry each build's `ahead` list, which costs memory per build. */
+  readonly recordsAhead: boolean;
   /** Called when a merge may have changed a project's configuration. */
   configMayHaveChanged(tenant: string, change: ChangeRecord): void;
 }
 
-/** A build the Scheduler launched and has not seen finish or be canceled. */
+/**
+ * A build the Scheduler launched and has not seen finish or be canceled: only what its events
+ * need, so that a long queue does not keep every launch's states and job alive.
+ */
 interface TrackedBuild {
-  readonly launch: BuildLaunch;
-  started: boolean;
+  readonly tenant: string;
+  readonly pipeline: string;
+  readonly item: string;
+  readonly subject: ItemSubject;
+  readonly job: string;
+  readonly attempts: number;
+  readonly build: string;
+  readonly attempt: number;
+  /** The subjects ahead, kept only when an observer records them. */
+  readonly ahead: readonly ItemSubject[];
 }
 
 /** Builds the result envelope of one service result, addressed to the pipeline that owns it. */
@@ -132,7 +145,7 @@ export class EffectRouter {
   /** Cancels every build of one pipeline, for a pipeline that a reconfiguration removed. */
   cancelPipelineBuilds(tenant: string, pipeline: string): void {
     for (const [build, tracked] of [...this.builds]) {
-      if (tracked.launch.tenant === tenant && tracked.launch.pipeline === pipeline) {
+      if (tracked.tenant === tenant && tracked.pipeline === pipeline) {
         this.onBuildCancel(build);
       }
     }
@@ -191,41 +204,40 @@ export class EffectRouter {
   }
 
   private onBuildLaunch(launch: BuildLaunch): void {
-    this.builds.set(launch.build, { launch, started: false });
-    this.context.executor.launch(launch, (progress) => {
-      this.onBuildProgress(launch, progress);
-    });
-  }
-
-  private onBuildProgress(launch: BuildLaunch, progress: BuildProgress): void {
-    const tracked = this.builds.get(launch.build);
-    // A canceled build may still report; the pipeline no longer waits for it.
-    if (tracked === undefined) return;
-    const at = this.context.now();
-    const body = { ...progress.body, tenant: launch.tenant, pipeline: launch.pipeline };
-    const event = {
+    const tracked: TrackedBuild = {
       tenant: launch.tenant,
       pipeline: launch.pipeline,
       item: launch.item,
       subject: launch.subject,
       job: launch.job.name,
+      attempts: launch.job.attempts,
       build: launch.build,
       attempt: launch.attempt,
-      ahead: launch.ahead,
+      ahead: this.context.recordsAhead ? launch.ahead : [],
     };
+    this.builds.set(launch.build, tracked);
+    this.context.executor.launch(launch, (progress) => {
+      this.onBuildProgress(tracked, progress);
+    });
+  }
+
+  private onBuildProgress(tracked: TrackedBuild, progress: BuildProgress): void {
+    // A canceled build may still report; the pipeline no longer waits for it.
+    if (this.builds.get(tracked.build) !== tracked) return;
+    const at = this.context.now();
+    const event = buildEventFields(tracked);
+    const body = { ...progress.body, tenant: tracked.tenant, pipeline: tracked.pipeline };
     if (progress.kind === "build-started") {
-      tracked.started = true;
       this.context.observer({ type: "build-started", ...event });
       this.context.outbox.post(resultEnvelope("build-started", at, body));
       return;
     }
-    this.builds.delete(launch.build);
-    this.context.mutex.buildEnded(
-      { tenant: launch.tenant, pipeline: launch.pipeline, item: launch.item, job: launch.job.name },
-      launch.build,
-    );
+
+    this.builds.delete(tracked.build);
+    const holder = { tenant: tracked.tenant, pipeline: tracked.pipeline, item: tracked.item };
+    this.context.mutex.buildEnded({ ...holder, job: tracked.job }, tracked.build);
     const lost = progress.body.result === null;
-    const lastAttempt = launch.attempt >= launch.job.attempts;
+    const lastAttempt = tracked.attempt >= tracked.attempts;
     this.context.observer({
       type: "build-completed",
       ...event,
@@ -239,25 +251,15 @@ export class EffectRouter {
     const tracked = this.builds.get(build);
     if (tracked === undefined) return;
     this.builds.delete(build);
-    const { launch } = tracked;
+    const event = buildEventFields(tracked);
     this.context.executor.cancel({
       type: "build-cancel",
-      tenant: launch.tenant,
-      pipeline: launch.pipeline,
-      item: launch.item,
+      tenant: tracked.tenant,
+      pipeline: tracked.pipeline,
+      item: tracked.item,
       build,
     });
-    this.context.observer({
-      type: "build-canceled",
-      tenant: launch.tenant,
-      pipeline: launch.pipeline,
-      item: launch.item,
-      subject: launch.subject,
-      job: launch.job.name,
-      build,
-      attempt: launch.attempt,
-      ahead: launch.ahead,
-    });
+    this.context.observer({ type: "build-canceled", ...event });
   }
 
   private onReport(report: Report): void {
@@ -434,6 +436,20 @@ export class EffectRouter {
       this.context.now(),
     );
   }
+}
+
+/** Returns the fields every event of a build carries. */
+function buildEventFields(tracked: TrackedBuild) {
+  return {
+    tenant: tracked.tenant,
+    pipeline: tracked.pipeline,
+    item: tracked.item,
+    subject: tracked.subject,
+    job: tracked.job,
+    build: tracked.build,
+    attempt: tracked.attempt,
+    ahead: tracked.ahead,
+  };
 }
 
 /** True when some pipeline of the layout has a trigger on the `zuul` connection. */

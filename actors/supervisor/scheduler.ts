@@ -24,6 +24,7 @@ import type {
   TenantLayouts,
 } from "./services.js";
 import { buildStatusDocument, type StatusDocument } from "./status-document.js";
+import { TimerTriggers, type TimerClock } from "./timer-triggers.js";
 
 export interface SchedulerOptions {
   readonly host: PipelineHost;
@@ -39,6 +40,8 @@ export interface SchedulerOptions {
   /** Version string for the status document's `zuul_version`. */
   readonly version: string;
   readonly observer?: SchedulerObserver;
+  /** Clock of timer triggers; without it, timer triggers never fire. */
+  readonly timers?: TimerClock;
 }
 
 /** Operator commands, as the control socket and the simulator give them. */
@@ -127,6 +130,7 @@ export class Scheduler {
   private readonly router: EffectRouter;
   private readonly observer: SchedulerObserver;
   private readonly unsubscribers: (() => void)[] = [];
+  private readonly timerTriggers: TimerTriggers | null;
   private effects: QueuedEffect[] = [];
   private sequence = 0;
 
@@ -147,10 +151,15 @@ export class Scheduler {
       now: options.now,
       layout: (tenant) => this.layouts.get(tenant),
       tenantLayouts: (tenant) => this.tenant(tenant),
+      recordsAhead: options.observer !== undefined,
       configMayHaveChanged: (tenant, change) => {
         if (touchesConfig(change.files)) this.reloadRequested.add(tenant);
       },
     });
+    this.timerTriggers =
+      options.timers === undefined
+        ? null
+        : new TimerTriggers(options.timers, this.resolver, this.outbox, options.log);
     options.host.setEffectHandler((tenant, pipeline, effect) => {
       this.effects.push({
         rank: this.ranks.get(pipelineAddress(tenant, pipeline)) ?? Number.MAX_SAFE_INTEGER,
@@ -297,6 +306,7 @@ export class Scheduler {
   /** Stops listening to connections and stops every actor. */
   async shutdown(): Promise<void> {
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    for (const tenant of this.layouts.keys()) this.timerTriggers?.cancel(tenant);
     await this.options.host.shutdown();
   }
 
@@ -396,6 +406,7 @@ export class Scheduler {
   private installLayout(tenant: string, layout: Layout, previousErrors: readonly ConfigError[]) {
     this.layouts.set(tenant, layout);
     this.lastReconfigured.set(tenant, this.options.now());
+    this.timerTriggers?.schedule(layout);
     const seen = new Set(previousErrors.map((error) => JSON.stringify(error)));
     for (const error of layout.configErrors) {
       if (error.severity === "error" && !seen.has(JSON.stringify(error))) {

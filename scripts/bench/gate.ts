@@ -279,12 +279,14 @@ export function main(args: string[]): Promise<void> {
 }
 
 // Each measured run executes this file directly as a child process.
-if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "--run") {
-  const [changes, rate, placement] = process.argv.slice(3);
-  const figures = await run(
-    Number(changes),
-    Number(rate),
-    placement === "worker" ? "worker" : "inline",
-  );
-  process.stdout.write(`${JSON.stringify(figures)}\n`);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [mode, changes, second, third] = process.argv.slice(2);
+  if (mode === "--run") {
+    const placement = third === "worker" ? "worker" : "inline";
+    const figures = await run(Number(changes), Number(second), placement);
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } else if (mode === "--memory") {
+    const kb = await measureMemory(Number(changes), second === "worker" ? "worker" : "inline");
+    process.stdout.write(`${JSON.stringify({ kb_per_item: kb })}\n`);
+  }
 }
