@@ -71,7 +71,12 @@ export interface TestDaemon {
 /** A temporary directory with a short path, since Unix socket paths are limited to 107 bytes. */
 export function makeStateDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "gh-"));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Starts `gatehouse daemon` and resolves once it printed its banner. */
@@ -92,7 +97,11 @@ export function startDaemon(stateDir: string, extra: readonly string[] = []): Pr
     { cwd: REPOSITORY, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
-  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  const exited = new Promise<number>((resolve) =>
+    child.once("exit", (code) => {
+      resolve(code ?? 1);
+    }),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

@@ -1,0 +1,252 @@
+import { existsSync, lstatSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+
+import { validateStatus } from "../../messages/status.js";
+import {
+  cli,
+  git,
+  gitOk,
+  makeStateDir,
+  startDaemon,
+  stopDaemon,
+  waitFor,
+  type TestDaemon,
+} from "./fixtures.js";
+
+const state = makeStateDir();
+let daemon: TestDaemon;
+
+async function statusJson(): Promise<Record<string, unknown>> {
+  const output = await cli(state.dir, ["status", "--json"]);
+  if (output.code !== 0) throw new Error(`status failed: ${output.stderr}`);
+  return JSON.parse(output.stdout) as Record<string, unknown>;
+}
+
+async function changeView(number: number): Promise<Record<string, unknown>> {
+  const output = await cli(state.dir, ["show", String(number), "--json"]);
+  if (output.code !== 0) throw new Error(`show failed: ${output.stderr}`);
+  return JSON.parse(output.stdout) as Record<string, unknown>;
+}
+
+function votes(view: Record<string, unknown>): string[] {
+  return (view["labels"] as { label: string; value: number }[]).map(
+    (vote) => `${vote.label}=${vote.value}`,
+  );
+}
+
+function sendRaw(line: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(join(state.dir, "gatehouse.sock"));
+    let buffered = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      buffered += chunk;
+      const newline = buffered.indexOf("\n");
+      if (newline === -1) return;
+      socket.destroy();
+      resolve(JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>);
+    });
+    socket.once("error", reject);
+    socket.write(line + "\n");
+  });
+}
+
+test.before(async () => {
+  daemon = await startDaemon(state.dir);
+});
+
+test.after(async () => {
+  await stopDaemon(daemon).catch(() => undefined);
+  state.remove();
+});
+
+test("first start creates the sample project", () => {
+  assert.ok(existsSync(join(state.dir, "repos", "demo", "hello.git", "HEAD")));
+  assert.ok(existsSync(join(state.dir, "repos", "gatehouse", "config.git", "HEAD")));
+  assert.match(daemon.output(), /git clone .*repos\/demo\/hello\.git/);
+});
+
+test("socket is private to its owner", () => {
+  const socket = join(state.dir, "gatehouse.sock");
+  assert.ok(lstatSync(socket).isSocket());
+  assert.is(lstatSync(socket).mode & 0o777, 0o600);
+  assert.is(statSync(state.dir).mode & 0o777, 0o700);
+});
+
+test("bad requests get error replies", async () => {
+  const garbage = await sendRaw("{oops");
+  assert.is((garbage["error"] as { code: string }).code, "invalid-json");
+  const unknown = await sendRaw('{"id": 1, "command": "explode", "args": {}}');
+  assert.is((unknown["error"] as { code: string }).code, "unknown-command");
+
+  const tenant = await cli(state.dir, ["status", "--tenant", "nope"]);
+  assert.is(tenant.code, 1);
+  assert.match(tenant.stderr, /Tenant nope not found; the configured tenants are: main/);
+
+  const pipeline = await cli(state.dir, [
+    "enqueue",
+    "--pipeline",
+    "nope",
+    "--project",
+    "demo/hello",
+    "--change",
+    "1,1",
+  ]);
+  assert.is(pipeline.code, 1);
+  assert.match(
+    pipeline.stderr,
+    /Pipeline nope not found in tenant main; its pipelines are: check, gate, post/,
+  );
+
+  const project = await cli(state.dir, [
+    "enqueue",
+    "--pipeline",
+    "check",
+    "--project",
+    "demo/nope",
+    "--change",
+    "1,1",
+  ]);
+  assert.is(project.code, 1);
+  assert.match(project.stderr, /Project demo\/nope not found in tenant main/);
+
+  const change = await cli(state.dir, ["show", "999"]);
+  assert.is(change.code, 1);
+  assert.match(change.stderr, /show failed: .*999/);
+
+  const item = await cli(state.dir, [
+    "dequeue",
+    "--pipeline",
+    "gate",
+    "--project",
+    "demo/hello",
+    "--change",
+    "9,1",
+  ]);
+  assert.is(item.code, 1);
+  assert.match(item.stderr, /No item 9,1 of project demo\/hello in pipeline gate/);
+
+  const usage = await cli(state.dir, ["review", "1", "--label", "Code-Review"]);
+  assert.is(usage.code, 2);
+
+  const info = await cli(state.dir, ["info", "--json"]);
+  assert.is(info.code, 0, "daemon still answers");
+  assert.equal((JSON.parse(info.stdout) as { tenants: string[] }).tenants, ["main"]);
+});
+
+test("proposed change runs check then merges through gate", async () => {
+  const work = join(state.dir, "work-copy");
+  await gitOk(state.dir, ["clone", "-q", join(state.dir, "repos", "demo", "hello.git"), work]);
+  // A test that takes a few seconds keeps the item in flight while the status is read.
+  writeFileSync(join(work, "tests", "slow.test.sh"), "#!/bin/sh\nsleep 2\n");
+  chmodSync(join(work, "tests", "slow.test.sh"), 0o755);
+  await gitOk(work, ["add", "tests/slow.test.sh"]);
+  await gitOk(work, ["commit", "-qm", "Add a slow test"]);
+
+  const proposed = await cli(state.dir, ["propose"], work);
+  assert.is(proposed.code, 0, proposed.stderr);
+  assert.match(proposed.stdout, /added Change-Id: I[0-9a-f]{40} to HEAD/);
+  assert.match(proposed.stdout, /created change 1 on demo\/hello master/);
+  const message = await gitOk(work, ["log", "-1", "--format=%B"]);
+  assert.match(message, /\nChange-Id: I[0-9a-f]{40}$/);
+
+  let inFlight: Record<string, unknown> | null = null;
+  await waitFor("change 1 running in check", async () => {
+    const status = await statusJson();
+    const pipelines = status["pipelines"] as {
+      name: string;
+      change_queues: { heads: { id: string; jobs: { start_time: number | null }[] }[][] }[];
+    }[];
+    const check = pipelines.find((pipeline) => pipeline.name === "check");
+    const item = check?.change_queues
+      .flatMap((queue) => queue.heads.flat())
+      .find((entry) => entry.id === "1,1");
+    if (item?.jobs.some((job) => job.start_time !== null) === true) inFlight = status;
+    return inFlight !== null;
+  });
+  assert.equal(
+    validateStatus(inFlight),
+    [],
+    "status --json has Zuul's shape while items are in flight",
+  );
+  const tree = await cli(state.dir, ["status"]);
+  assert.match(tree.stdout, /check: .*\n {2}queue .*\n {4}└─ 1,1 demo\/hello/);
+  assert.match(tree.stdout, /hello-test {2}.*running/);
+
+  await waitFor("Verified +1 on change 1", async () =>
+    votes(await changeView(1)).includes("Verified=1"),
+  );
+
+  const reviewed = await cli(state.dir, [
+    "review",
+    "1",
+    "--label",
+    "Code-Review=+2",
+    "--label",
+    "Workflow=+1",
+    "--message",
+    "ship it",
+  ]);
+  assert.is(reviewed.code, 0, reviewed.stderr);
+  await waitFor("change 1 to merge", async () => (await changeView(1))["status"] === "MERGED");
+  const view = await changeView(1);
+  assert.ok(votes(view).includes("Verified=2"), votes(view).join(" "));
+  const tip = await gitOk(state.dir, [
+    "--git-dir",
+    join(state.dir, "repos", "demo", "hello.git"),
+    "log",
+    "--format=%s",
+    "master",
+  ]);
+  assert.match(tip, /^(Merge .*\n)?Add a slow test/);
+
+  const metrics = join(state.dir, "log", "metrics", "main", "gate.log");
+  await waitFor("gate metrics", () => existsSync(metrics));
+});
+
+test("same Change-Id makes the next patchset", async () => {
+  const work = join(state.dir, "work-copy-2");
+  await gitOk(state.dir, ["clone", "-q", join(state.dir, "repos", "demo", "hello.git"), work]);
+  writeFileSync(join(work, "greeting.txt"), "Hi!\n");
+  await gitOk(work, ["commit", "-qam", "Shorten the greeting"]);
+  const first = await cli(state.dir, ["propose", "--topic", "greetings"], work);
+  assert.match(first.stdout, /created change 2/, first.stderr);
+  writeFileSync(join(work, "greeting.txt"), "Hi there!\n");
+  await gitOk(work, ["commit", "-q", "--amend", "-a", "--no-edit"]);
+  const second = await cli(state.dir, ["propose"], work);
+  assert.is(second.code, 0, second.stderr);
+  assert.match(second.stdout, /uploaded patchset 2 of change 2/);
+  const view = await changeView(2);
+  assert.is(view["currentPatchset"], 2);
+  assert.is(view["topic"], "greetings");
+  const refs = await git(state.dir, [
+    "--git-dir",
+    join(state.dir, "repos", "demo", "hello.git"),
+    "for-each-ref",
+    "refs/gatehouse-incoming/",
+  ]);
+  assert.is(refs.stdout.trim(), "", "incoming refs are deleted");
+
+  const abandoned = await cli(state.dir, ["abandon", "2", "--message", "not needed"]);
+  assert.is(abandoned.code, 0, abandoned.stderr);
+  assert.is((await changeView(2))["status"], "ABANDONED");
+  const restored = await cli(state.dir, ["restore", "2"]);
+  assert.is(restored.code, 0, restored.stderr);
+  assert.is((await changeView(2))["status"], "NEW");
+  const recheck = await cli(state.dir, ["recheck", "2"]);
+  assert.is(recheck.code, 0, recheck.stderr);
+});
+
+test("stop leaves no socket", async () => {
+  const code = await stopDaemon(daemon);
+  assert.is(code, 0);
+  assert.not.ok(existsSync(join(state.dir, "gatehouse.sock")));
+  const after = await cli(state.dir, ["status"]);
+  assert.is(after.code, 1);
+  assert.match(after.stderr, /No daemon is listening on .*start it with `npm start`/);
+});
+
+test.run();
