@@ -109,3 +109,27 @@ export class TimerTriggers {
     );
   }
 }
+
+/** Longest delay Node's setTimeout accepts, in milliseconds (about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** A TimerClock on the wall clock, for the daemon; timers do not keep the process alive. */
+export const wallClockTimers: TimerClock = {
+  now: () => Date.now(),
+  setTimer(at, fire) {
+    let handle: NodeJS.Timeout;
+    const wait = (): void => {
+      const delay = at - Date.now();
+      // Delays past Node's limit wait in steps, so a yearly timer still fires on its day.
+      handle = setTimeout(
+        delay > MAX_TIMEOUT_MS ? wait : fire,
+        Math.min(Math.max(0, delay), MAX_TIMEOUT_MS),
+      );
+      handle.unref();
+    };
+    wait();
+    return () => {
+      clearTimeout(handle);
+    };
+  },
+};

@@ -87,13 +87,20 @@ interface RunFigures {
   readonly baseline_rss_mb: number;
 }
 
-/** Returns the resident set size after a full garbage collection, in bytes. */
-function settledRss(): number {
+/** Returns the resident set size and the used heap after a full garbage collection, in bytes. */
+function settledMemory(): { rss: number; heap: number } {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (collect === undefined) throw new Error("the memory run needs node --expose-gc");
   collect();
   collect();
-  return process.memoryUsage().rss;
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heap: usage.heapUsed };
+}
+
+/** Added memory per queued item, in KiB. */
+interface MemoryFigures {
+  readonly kb_per_item: number;
+  readonly heap_kb_per_item: number;
 }
 
 /** Builds the Scheduler of one run, in this process. */
@@ -150,14 +157,17 @@ async function setUp(failureRate: number, placement: PlacementKind, hold: boolea
  * Added RSS per queued item: every change approved, every build started and none finished, so
  * all items stay in the queue, measured after garbage collection.
  */
-async function measureMemory(changes: number, placement: PlacementKind): Promise<number> {
+async function measureMemory(changes: number, placement: PlacementKind): Promise<MemoryFigures> {
   const { scheduler, review } = await setUp(0, placement, true);
-  const baseline = settledRss();
+  const baseline = settledMemory();
   for (let change = 1; change <= changes; change++) review.approve(change);
   await scheduler.settle();
-  const queued = settledRss();
+  const queued = settledMemory();
   await scheduler.shutdown();
-  return (queued - baseline) / 1024 / changes;
+  return {
+    kb_per_item: round((queued.rss - baseline.rss) / 1024 / changes),
+    heap_kb_per_item: round((queued.heap - baseline.heap) / 1024 / changes),
+  };
 }
 
 /** Measures one run in this process. */
@@ -247,9 +257,8 @@ export function main(args: string[]): Promise<void> {
   const perBuildGrowth = round(
     perBuild(find(runs, large, failRate)) / perBuild(find(runs, middle, failRate)),
   );
-  const rssPerItemKb = round(
-    (runInChild("--memory", [String(large), placementArg]) as { kb_per_item: number }).kb_per_item,
-  );
+  const memory = runInChild("--memory", [String(large), placementArg]) as MemoryFigures;
+  const rssPerItemKb = memory.kb_per_item;
   printTable([
     ...runs.map(
       (entry) =>
@@ -264,12 +273,14 @@ export function main(args: string[]): Promise<void> {
       perBuildGrowth,
     ],
     [`rss_per_item_kb (at ${large}, target <= 20)`, rssPerItemKb],
+    [`heap_per_item_kb (at ${large})`, memory.heap_kb_per_item],
   ]);
   const path = writeResults("gate", {
     runs,
     growth,
     per_build_growth: perBuildGrowth,
     rss_per_item_kb: rssPerItemKb,
+    heap_per_item_kb: memory.heap_kb_per_item,
     placement: placementArg,
     jobs_per_change: JOBS.length,
     window: 0,
@@ -286,7 +297,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const figures = await run(Number(changes), Number(second), placement);
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } else if (mode === "--memory") {
-    const kb = await measureMemory(Number(changes), second === "worker" ? "worker" : "inline");
-    process.stdout.write(`${JSON.stringify({ kb_per_item: kb })}\n`);
+    const memory = await measureMemory(Number(changes), second === "worker" ? "worker" : "inline");
+    process.stdout.write(`${JSON.stringify(memory)}\n`);
   }
 }

@@ -1,0 +1,45 @@
+// The daemon's timer clock: timers fire at their time on the wall clock and can be canceled.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+
+import { wallClockTimers } from "../../actors/supervisor/timer-triggers.js";
+
+// The clock's timers do not keep the process alive, so each test holds it open meanwhile.
+let keepAlive: NodeJS.Timeout | null = null;
+test.before.each(() => {
+  keepAlive = setInterval(() => undefined, 1000);
+});
+test.after.each(() => {
+  if (keepAlive !== null) clearInterval(keepAlive);
+});
+
+test("timer fires at its time", async () => {
+  const start = Date.now();
+  const firedAt = await new Promise<number>((resolve) => {
+    wallClockTimers.setTimer(start + 30, () => {
+      resolve(Date.now());
+    });
+  });
+  assert.ok(firedAt >= start + 30, `fired after ${firedAt - start} ms, before 30 ms`);
+});
+
+test("canceled timer does not fire", async () => {
+  let fired = false;
+  const cancel = wallClockTimers.setTimer(Date.now() + 10, () => {
+    fired = true;
+  });
+  cancel();
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.is(fired, false);
+});
+
+test("timer in the past fires at once", async () => {
+  const fired = await new Promise<boolean>((resolve) => {
+    wallClockTimers.setTimer(Date.now() - 1000, () => {
+      resolve(true);
+    });
+  });
+  assert.ok(fired);
+});
+
+test.run();
