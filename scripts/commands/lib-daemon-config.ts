@@ -68,11 +68,14 @@ export function readSettings(options: SettingsOptions): DaemonSettings {
     config.controlSocket === null ? {} : { socket: config.controlSocket },
   );
   const tenants = readTenants(resolve(configDir, config.tenantConfig));
-  const localConnections = config.connections.map((connection) => {
+  const localConnections = config.connections.flatMap((connection) => {
+    // NOTE: an `sql` connection is accepted so that pipelines naming it as a reporter load, but it
+    // records nothing; build history lives in the SQLite store of the state directory.
+    if (connection.driver === "sql") return [];
     if (connection.driver !== "local") {
       throw new StartupError(
         `${configFile}: connection "${connection.name}" uses driver "${connection.driver}", which ` +
-          "this daemon cannot connect to yet; use driver local",
+          "this daemon cannot connect to yet; use driver local (or sql for a reporter that records nothing)",
       );
     }
     const repos = connection.options["repos"] ?? "repos";
@@ -82,7 +85,9 @@ export function readSettings(options: SettingsOptions): DaemonSettings {
           "to the state directory or absolute",
       );
     }
-    return { name: connection.name, hostname: connection.hostname, root: resolve(stateDir, repos) };
+    return [
+      { name: connection.name, hostname: connection.hostname, root: resolve(stateDir, repos) },
+    ];
   });
   if (localConnections.length === 0) {
     throw new StartupError(

@@ -43,7 +43,13 @@ export function eventLogger(log: Logger, counts: EventCounts): (event: Scheduler
         return;
       case "build-started":
         log.info(
-          { ...ids, job: event.job, build: event.build, attempt: event.attempt },
+          {
+            ...ids,
+            job: event.job,
+            build: event.build,
+            attempt: event.attempt,
+            ahead: event.ahead.map((subject) => subjectDisplayId(subject)),
+          },
           "build started",
         );
         return;

@@ -39,6 +39,8 @@ export function run(
     child.once("close", (code) => {
       resolve({ code: code ?? 1, stdout, stderr });
     });
+    // A program that exits before reading its input closes the pipe; its exit code tells why.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }
