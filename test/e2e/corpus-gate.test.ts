@@ -1,14 +1,7 @@
 // End to end on real input: the daemon runs the tenant, pipelines and jobs of Zuul's own example
 // configuration from the corpus over local bare repositories. The local connection is named
 // `gerrit`, as the configuration names its connection, so the files load byte for byte.
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
