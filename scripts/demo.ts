@@ -135,7 +135,7 @@ async function waitFor(
   }
 }
 
-/** The outcome the gate reached for a change, read from its status and gatehouse's messages. */
+/** Reads the outcome the gate reached for a change from its status and gatehouse's messages. */
 function outcomeOf(view: ChangeView): { outcome: string; reason: string } {
   const last = [...view.messages].reverse().find((message) => message.author === "gatehouse");
   const lines = last?.message.split("\n").filter((line) => line.trim() !== "") ?? [];

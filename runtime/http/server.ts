@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 
 import { formatAuthority, type ListenAddress } from "./listen-address.js";
 
-/** What the web server shows, provided by the daemon. */
+/** The data the web server shows, provided by the daemon. */
 export interface WebSources {
   /** Tenant names, in display order. */
   tenants(): readonly string[];

@@ -1,8 +1,8 @@
 // A Prometheus text exposition of the metrics records. Zuul's statsd names carry tenant,
 // pipeline, project and job inside the name; here they become labels of a fixed metric name, so
 // `zuul.tenant.T.pipeline.P.current_changes` is `zuul_pipeline_current_changes{tenant="T",...}`.
-// NOTE: a branch name with a slash arrives as several dot-separated parts, which this split
-// cannot tell from the project name's parts; such a branch shows up partly in `project`.
+// NOTE: a branch name with a slash arrives as several dot-separated parts. This split cannot tell
+// them from the project name's parts, so part of such a branch shows up in `project`.
 import { BUILD_RESULTS } from "../../messages/build.js";
 import type { Metric } from "../../messages/effects.js";
 
@@ -94,7 +94,7 @@ export class PrometheusRegistry {
     sample.count += 1;
   }
 
-  /** The text exposition format (version 0.0.4) of every series. */
+  /** Returns every series in the text exposition format, version 0.0.4. */
   text(): string {
     const families = new Map<string, Sample[]>();
     for (const sample of this.samples.values()) {
@@ -172,5 +172,5 @@ function sanitizeName(name: string): string {
 function byLabels(a: Sample, b: Sample): number {
   const left = JSON.stringify(a.series.labels);
   const right = JSON.stringify(b.series.labels);
-  return left < right ? -1 : left > right ? 1 : 0;
+  return left.localeCompare(right);
 }

@@ -23,7 +23,7 @@ export interface MetricsCounts {
   readonly rejected: number;
 }
 
-/** Where the daemon hands every `metric` effect. */
+/** The receiver of every `metric` effect of the daemon's pipelines. */
 export class MetricsRecorder {
   readonly logs: MetricsLogs;
   private readonly statsd: StatsdClient | null;
@@ -65,7 +65,7 @@ export class MetricsRecorder {
     this.registry?.record(metric);
   }
 
-  /** The Prometheus text exposition, or null when Prometheus is not configured. */
+  /** Returns the Prometheus text exposition, or null when Prometheus is not configured. */
   prometheusText(): string | null {
     return this.registry === null ? null : this.registry.text();
   }

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 
 import type { Metric } from "../../messages/effects.js";
 
-/** Where statsd packets go. */
+/** The statsd server that packets go to. */
 export interface StatsdTarget {
   readonly host: string;
   readonly port: number;

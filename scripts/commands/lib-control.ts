@@ -52,7 +52,7 @@ export function socketPath(options: ClientOptions): string {
   return options.socket ?? statePaths(stateDir).socket;
 }
 
-/** The user name sent with review operations: the login name of this process. */
+/** Returns the user name sent with review operations: the login name of this process. */
 export function currentUser(): string {
   return userInfo().username;
 }
@@ -95,7 +95,7 @@ function describeFailure(err: unknown): { message: string; exitCode: number } {
   if (err instanceof UsageError) return { message: err.message, exitCode: USAGE_EXIT };
   if (err instanceof ControlError) {
     // The same validators run in the daemon, so a local rejection names the argument as the
-    // daemon would; strip the `args.` prefix, which means nothing on a command line.
+    // daemon would. The `args.` prefix means nothing on a command line, so it is removed.
     return { message: err.message.replace(/args\./g, ""), exitCode: USAGE_EXIT };
   }
   if (err instanceof DaemonUnavailableError || err instanceof ControlTimeoutError) {

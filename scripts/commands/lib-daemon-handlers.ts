@@ -15,7 +15,7 @@ import type { StatusDocument, StatusItem } from "../../messages/status.js";
 import { CommandRegistry, ControlError } from "../../runtime/control/index.js";
 import { runGit } from "../../runtime/git/process.js";
 
-/** What the handlers need from the running daemon. */
+/** The parts of the running daemon that the handlers use. */
 export interface HandlerContext {
   readonly log: Logger;
   info(): DaemonInfo;
@@ -303,7 +303,7 @@ class ManagementHandlers {
   }
 }
 
-/** The status document of a tenant, whose pipelines come from each actor's pipelineStatus. */
+/** Returns the status document of a tenant, with each pipeline from its actor's mirror. */
 export async function tenantStatus(scheduler: Scheduler, tenant: string): Promise<StatusDocument> {
   return (await scheduler.status(tenant)) as unknown as StatusDocument;
 }

@@ -414,7 +414,7 @@ export class Daemon {
   }
 }
 
-/** The Scheduler's view of a local connection. */
+/** Adapts a local connection to the Connection interface of the Scheduler. */
 function connectionOf(local: LocalConnection): Connection {
   return {
     name: local.name,

@@ -33,7 +33,7 @@ export function git(cwd: string, args: readonly string[], input?: string): Promi
       resolvePromise({ code: code ?? 1, stdout, stderr });
     });
     if (child.stdin !== null) {
-      // git may exit before it reads its input; its exit code tells what happened.
+      // git may exit before it reads its input, and then its exit code reports the failure.
       child.stdin.on("error", () => undefined);
       child.stdin.end(input);
     }
@@ -54,7 +54,7 @@ export async function gitValue(
   return output.stdout.trim();
 }
 
-/** The top directory of the working copy that contains `cwd`. */
+/** Returns the top directory of the working copy that contains `cwd`. */
 export function workingCopyRoot(cwd: string): Promise<string> {
   return gitValue(
     cwd,
@@ -64,7 +64,7 @@ export function workingCopyRoot(cwd: string): Promise<string> {
   );
 }
 
-/** The value of the last `Change-Id:` footer of a commit message, or null. */
+/** Returns the value of the last `Change-Id:` footer of a commit message, or null. */
 export async function changeIdOf(root: string, message: string): Promise<string | null> {
   const output = await git(root, ["interpret-trailers", "--parse"], message);
   if (output.code !== 0) throw new Error(`git interpret-trailers failed: ${output.stderr.trim()}`);
@@ -131,7 +131,7 @@ export async function ensureChangeId(
   return { commit, added: changeId };
 }
 
-/** The local path of a remote's URL, for remotes that are local bare repositories. */
+/** Returns the local path of a remote's URL, for remotes that are local bare repositories. */
 export async function remotePath(root: string, remote: string): Promise<string> {
   const url = await gitValue(
     root,
@@ -156,7 +156,7 @@ export async function remotePath(root: string, remote: string): Promise<string> 
   }
 }
 
-/** The branch of `remote` that the current branch tracks, or null when it tracks none there. */
+/** Returns the branch of `remote` that the current branch tracks, or null when there is none. */
 export async function upstreamBranch(root: string, remote: string): Promise<string | null> {
   const output = await git(root, [
     "rev-parse",
