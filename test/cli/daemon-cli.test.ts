@@ -240,10 +240,45 @@ test("same Change-Id makes the next patchset", async () => {
   assert.is(recheck.code, 0, recheck.stderr);
 });
 
-test("stop leaves no socket", async () => {
-  const code = await stopDaemon(daemon);
+test("stop waits for builds, second stop exits", async () => {
+  const work = join(state.dir, "work-copy-3");
+  await gitOk(state.dir, ["clone", "-q", join(state.dir, "repos", "demo", "hello.git"), work]);
+  writeFileSync(join(work, "tests", "slower.test.sh"), "#!/bin/sh\nsleep 30\n");
+  chmodSync(join(work, "tests", "slower.test.sh"), 0o755);
+  await gitOk(work, ["add", "tests/slower.test.sh"]);
+  await gitOk(work, ["commit", "-qm", "Add a slower test"]);
+  const proposed = await cli(state.dir, ["propose"], work);
+  assert.is(proposed.code, 0, proposed.stderr);
+  await waitFor("a running build", async () => {
+    const stats = await cli(state.dir, ["stats", "--json"]);
+    return (JSON.parse(stats.stdout) as { builds: { running: number } }).builds.running > 0;
+  });
+
+  const first = await cli(state.dir, ["stop"]);
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stdout, /daemon stopping after 1 running build\(s\)/);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const still = await cli(state.dir, ["info"]);
+  assert.is(still.code, 0, "the daemon waits for the running build");
+  const refused = await cli(state.dir, [
+    "enqueue",
+    "--pipeline",
+    "check",
+    "--project",
+    "demo/hello",
+    "--change",
+    "1,1",
+  ]);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /stopping/);
+
+  const second = await cli(state.dir, ["stop"]);
+  assert.is(second.code, 0, second.stderr);
+  assert.match(second.stdout, /daemon exiting now/);
+  const code = await daemon.exited;
   assert.is(code, 0);
   assert.not.ok(existsSync(join(state.dir, "gatehouse.sock")));
+  assert.not.ok(existsSync(join(state.dir, "gatehouse.pid")));
   const after = await cli(state.dir, ["status"]);
   assert.is(after.code, 1);
   assert.match(after.stderr, /No daemon is listening on .*start it with `npm start`/);
