@@ -282,6 +282,8 @@ export class Daemon {
     let driver: SchedulerDriver | null = null;
     const kick = (): void => driver?.kick();
     const guarded = new GuardedExecutor(executorServiceOf(executor), kick, log);
+    // NOTE: pipeline state is not persisted yet (no onPatches store), so items queued when the
+    // daemon stops are gone after a restart; new events such as `recheck` enqueue them again.
     const host = new SupervisorHost({
       log,
       placement: "worker",
