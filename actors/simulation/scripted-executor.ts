@@ -26,7 +26,6 @@ export interface ScriptedExecutorOptions {
 export class ScriptedExecutor implements ExecutorService {
   private readonly running: RunningBuild[] = [];
   private holds: BuildSelector[] = [];
-  private launched = 0;
 
   constructor(private readonly options: ScriptedExecutorOptions) {}
 
@@ -55,7 +54,6 @@ export class ScriptedExecutor implements ExecutorService {
       held: this.holds.some((hold) => this.matches(hold, launch)),
       cancelTimeout: () => undefined,
     };
-    this.launched += 1;
     this.running.push(build);
     progress({
       kind: "build-started",
@@ -95,16 +93,6 @@ export class ScriptedExecutor implements ExecutorService {
     return this.finish(
       this.running.filter((build) => build.held && this.matches(selector, build.launch)),
     );
-  }
-
-  /** Counts the builds that are still running, held or not. */
-  get runningCount(): number {
-    return this.running.length;
-  }
-
-  /** Counts every build launched so far. */
-  get launchedCount(): number {
-    return this.launched;
   }
 
   private finish(builds: readonly RunningBuild[], forced?: BuildResult): number {

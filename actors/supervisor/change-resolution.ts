@@ -3,7 +3,7 @@
 // call a source themselves.
 import { randomUUID } from "node:crypto";
 
-import type { ChangeKey, ChangeRecord, ItemSubject, RefRecord } from "../../messages/change.js";
+import type { ChangeKey, ChangeRecord, RefRecord } from "../../messages/change.js";
 import { pipelineAddress, type Envelope, type Lane } from "../../messages/envelope.js";
 import type { TriggerBody, TriggerKind, TriggerMessage } from "../../messages/trigger.js";
 
@@ -123,9 +123,4 @@ export function addressTrigger(
         tenant,
       }) as TriggerMessage,
   );
-}
-
-/** Names the project of an item subject, for tenant membership. */
-export function subjectProject(subject: ItemSubject): { connection: string; project: string } {
-  return { connection: subject.connection, project: subject.project };
 }
