@@ -72,15 +72,17 @@ export async function runScenario(
       (number) => review.symbolOf(number),
       () => clock.elapsedSeconds(),
     );
-    const executor = new ScriptedExecutor({
+    const executor: ScriptedExecutor = new ScriptedExecutor({
       results: scenario.results,
       clock,
+      // Called only once builds launch, after the Scheduler below has loaded the layout.
+      defaultTimeout: (launch): number => scheduler.layout(launch.tenant).options.maxJobTimeout,
       symbolOf: (subject) =>
         subject.type === "change" && subject.connection === REVIEW_CONNECTION
           ? review.symbolOf(subject.number)
           : null,
     });
-    const scheduler = new Scheduler({
+    const scheduler: Scheduler = new Scheduler({
       host,
       tenants: [
         options.parts.createTenantLayouts(

@@ -21,6 +21,8 @@ export interface ScriptedExecutorOptions {
   readonly clock: VirtualClock;
   /** The scenario symbol of a subject's change, or null for refs and unknown changes. */
   readonly symbolOf: (subject: ItemSubject) => string | null;
+  /** Timeout in seconds of a job without its own: the tenant's maximum job timeout. */
+  readonly defaultTimeout: (launch: BuildLaunch) => number | null;
 }
 
 export class ScriptedExecutor implements ExecutorService {
@@ -68,10 +70,12 @@ export class ScriptedExecutor implements ExecutorService {
         logUrl: null,
       },
     });
-    if (build.held && launch.job.timeout !== null) {
-      const at = startTime + launch.job.timeout * 1000;
+    const timeout = launch.job.timeout ?? this.options.defaultTimeout(launch);
+    // A negative tenant maximum means no limit.
+    if (build.held && timeout !== null && timeout >= 0) {
+      const at = startTime + timeout * 1000;
       build.cancelTimeout = this.options.clock.setTimer(at, () => {
-        this.finish([build], "TIMED_OUT");
+        this.finish([build], "TIMED_OUT", `the job timed out after ${timeout} s`);
       });
     }
   }
@@ -95,7 +99,11 @@ export class ScriptedExecutor implements ExecutorService {
     );
   }
 
-  private finish(builds: readonly RunningBuild[], forced?: BuildResult): number {
+  private finish(
+    builds: readonly RunningBuild[],
+    forced?: BuildResult,
+    message: string | null = null,
+  ): number {
     for (const build of builds) {
       const index = this.running.indexOf(build);
       if (index < 0) continue;
@@ -114,8 +122,7 @@ export class ScriptedExecutor implements ExecutorService {
           startTime: build.startTime,
           endTime: this.options.clock.now(),
           logUrl: null,
-          message:
-            forced === "TIMED_OUT" ? `the job timed out after ${launch.job.timeout} s` : null,
+          message,
         },
       });
     }
