@@ -1,12 +1,13 @@
 // Runs every scenario of test/scenarios/ (and the shared examples beside the repository) through
-// `gatehouse simulate`'s real parts, with pipeline actors inline and in worker threads, and
-// compares each transcript with the expected one written from the scheduling rules.
+// `gatehouse simulate`'s real parts and compares each transcript with the expected one written
+// from the scheduling rules. scenarios-inline.test.ts and scenarios-worker.test.ts run it with the
+// pipeline actors in each placement, as two processes that the test runner can run side by side.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { pino } from "pino";
-import { test } from "uvu";
+import { suite } from "uvu";
 import * as assert from "uvu/assert";
 
 import { runScenario } from "../../actors/simulation/runner.js";
@@ -74,29 +75,27 @@ async function check(dir: string, file: string, expectedDir: string, placement: 
   if (all.length > 0) assert.unreachable(`${name} (${placement}):\n${detail()}`);
 }
 
-const placements: PlacementKind[] = ["inline", "worker"];
-for (const placement of placements) {
+/** Registers one test per scenario with the pipeline actors in `placement`, and runs them. */
+export function runScenarioSuite(placement: PlacementKind): void {
+  const test = suite(`scenarios ${placement}`);
   for (const file of yamlFiles(scenarioDir)) {
-    test(`${file.replace(/\.yaml$/, "")} ${placement}`, async () => {
+    test(file.replace(/\.yaml$/, ""), async () => {
       await check(scenarioDir, file, scenarioDir, placement);
     });
   }
   for (const file of yamlFiles(sharedDir)) {
-    test(`shared ${file.replace(/\.yaml$/, "")} ${placement}`, async () => {
+    test(`shared ${file.replace(/\.yaml$/, "")}`, async () => {
       await check(sharedDir, file, sharedExpectedDir, placement);
     });
   }
+  test("suite has at least 40 scenarios", () => {
+    assert.ok(yamlFiles(scenarioDir).length >= 40, "test/scenarios/ needs at least 40 scenarios");
+  });
+  test.after(() => {
+    if (knownFailureReports.length === 0) return;
+    process.stdout.write(
+      `known failures (pipeline rules that do not match yet):\n  ${knownFailureReports.join("\n  ")}\n`,
+    );
+  });
+  test.run();
 }
-
-test("suite has the required number of scenarios", () => {
-  assert.ok(yamlFiles(scenarioDir).length >= 40, "test/scenarios/ needs at least 40 scenarios");
-});
-
-test.after(() => {
-  if (knownFailureReports.length === 0) return;
-  process.stdout.write(
-    `known failures (pipeline rules that do not match yet):\n  ${knownFailureReports.join("\n  ")}\n`,
-  );
-});
-
-test.run();
