@@ -1,6 +1,6 @@
 // Build sets: starting the jobs of an item (semaphores, then nodes, then the launch), finishing
 // them, and canceling them when the speculative state they run on is no longer the right one.
-import type { Draft } from "immer";
+import { current, isDraft, type Draft } from "immer";
 
 import type { BuildResult } from "../../messages/build.js";
 import type { ItemSubject } from "../../messages/change.js";
@@ -30,17 +30,36 @@ export function newBuildSet(work: Work): BuildSet {
   };
 }
 
+/**
+ * Subjects ahead of each build set's speculative state, by build set id, recorded when the merge
+ * is requested. Launches read them here instead of walking the queue again, which would cost
+ * O(N) per build in a long queue. It is a memo of data the state determines: a miss (after a
+ * restart, or once the oldest entries were dropped) walks the queue instead.
+ */
+const aheadByBuildSet = new Map<string, readonly ItemSubject[]>();
+const AHEAD_MEMO_LIMIT = 8_192;
+
+function plainSubject(subject: ItemSubject): ItemSubject {
+  return current<ItemSubject>(subject as Draft<ItemSubject>);
+}
+
 /** Subjects of the items whose changes the item's speculative state contains, nearest first. */
-export function aheadSubjects(work: Work, item: Readonly<QueueItem>): ItemSubject[] {
-  const subjects: ItemSubject[] = [];
-  let aheadId = item.itemAhead;
-  while (aheadId !== null) {
-    const ahead = work.view(aheadId);
-    if (ahead === undefined) break;
-    subjects.push(work.subject(ahead));
-    aheadId = ahead.itemAhead;
+export function aheadSubjects(work: Work, item: Readonly<QueueItem>): readonly ItemSubject[] {
+  return aheadByBuildSet.get(item.buildSet.id) ?? work.aheadSubjects(item);
+}
+
+/** Records the subjects a build set's speculative state is built from. */
+export function rememberAhead(buildSetId: string, subjects: readonly ItemSubject[]): void {
+  if (aheadByBuildSet.size >= AHEAD_MEMO_LIMIT) {
+    // Map iteration follows insertion order, so this drops the oldest entry.
+    const oldest = aheadByBuildSet.keys().next();
+    if (oldest.done !== true) aheadByBuildSet.delete(oldest.value);
   }
-  return subjects;
+  // Records changed in this message are drafts, which are revoked once the message is done.
+  const plain = subjects.some((subject) => isDraft(subject))
+    ? subjects.map((subject) => (isDraft(subject) ? plainSubject(subject) : subject))
+    : subjects;
+  aheadByBuildSet.set(buildSetId, plain);
 }
 
 /**
@@ -140,7 +159,7 @@ export function launchBuild(
     job,
     nodes: run.nodes,
     subject,
-    ahead: work.memoAhead(item.id, () => aheadSubjects(work, item)),
+    ahead: aheadSubjects(work, item),
     states: item.buildSet.states,
     zuul: {
       tenant: work.state.tenant,

@@ -46,6 +46,7 @@ export function appendItem(work: Work, item: Draft<QueueItem>): void {
  */
 export function moveItem(work: Work, item: Draft<QueueItem>, ahead: string | null): boolean {
   if (item.itemAhead === ahead) return false;
+  work.chainChanged(item.id);
   detach(work, item);
   item.itemAhead = ahead;
   if (ahead !== null) work.edit(ahead).itemsBehind.push(item.id);
@@ -54,6 +55,7 @@ export function moveItem(work: Work, item: Draft<QueueItem>, ahead: string | nul
 
 /** Removes an item from its queue and the pipeline; the items behind it move up. */
 export function removeItem(work: Work, item: Draft<QueueItem>): void {
+  work.chainChanged(item.id);
   detach(work, item);
   item.itemAhead = null;
   const queue = work.queue(item.queue);

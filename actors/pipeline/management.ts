@@ -106,6 +106,7 @@ export function onPromote(work: Work, body: PromoteBody): void {
   if (queue === undefined) return;
   queue.itemIds = order;
   queue.removed = 0;
+  work.chainsChanged();
   work.queueChanged(queueId);
   let previous: Draft<QueueItem> | null = null;
   for (const id of order) {

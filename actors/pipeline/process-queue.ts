@@ -10,7 +10,7 @@ import { isDraft, type Draft } from "immer";
 
 import type { MergeChange } from "../../messages/build.js";
 import { subjectDisplayId, type ItemSubject } from "../../messages/change.js";
-import { aheadSubjects, cancelJobs, itemRef, startJobs } from "./build-set.js";
+import { cancelJobs, itemRef, rememberAhead, startJobs } from "./build-set.js";
 import { isActionable, moveItem } from "./change-queue.js";
 import { branchOf, checkNeeds } from "./enqueue.js";
 import { allJobsComplete, anyVotingJobFailed, freezeGraph, newJobRun } from "./job-graph.js";
@@ -307,10 +307,12 @@ function mergeChangeOf(work: Work, subject: ItemSubject): MergeChange | null {
 function requestMerge(work: Work, item: Draft<QueueItem>): void {
   const manager = managerOf(work.config);
   const subject = work.subject(item);
-  const ahead = manager.testsAlone ? [] : aheadSubjects(work, item);
+  const ahead = manager.testsAlone ? [] : work.aheadSubjects(item);
+  rememberAhead(item.buildSet.id, ahead);
   const changes: MergeChange[] = [];
-  for (const aheadSubject of ahead.reverse()) {
-    const change = mergeChangeOf(work, aheadSubject);
+  for (let index = ahead.length - 1; index >= 0; index--) {
+    const aheadSubject = ahead[index];
+    const change = aheadSubject === undefined ? null : mergeChangeOf(work, aheadSubject);
     if (change !== null) changes.push(change);
   }
   const own = mergeChangeOf(work, subject);

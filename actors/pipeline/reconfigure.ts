@@ -54,6 +54,7 @@ export function onReconfigure(work: Work, body: ReconfigureBody): void {
   for (const id of dropped) dropItem(work, id);
 
   work.state.queues = [];
+  work.chainsChanged();
   for (const queue of oldQueues) work.queueChanged(queue.id);
   if (config === undefined) return;
   const manager = managerOf(config);

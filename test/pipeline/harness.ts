@@ -176,6 +176,8 @@ export interface WorldOptions {
   readonly conflicts?: readonly string[];
   /** Display ids whose submit fails. */
   readonly submitFails?: readonly string[];
+  /** False to drop effects once handled, for long runs; `effects` then stays empty. */
+  readonly keepEffects?: boolean;
   /** Extra merge-completed fields per display id (speculative layouts, config errors). */
   readonly mergeExtras?: Readonly<Record<string, Record<string, unknown>>>;
 }
@@ -247,7 +249,7 @@ export class World {
 
   settle(): void {
     for (let steps = 0; this.queue.length > 0; steps++) {
-      if (steps > 100_000) throw new Error("world did not settle");
+      if (steps > 10_000_000) throw new Error("world did not settle");
       const next = this.queue.shift();
       if (next === undefined) break;
       if (next.to === "mutex") this.deliverMutex(next.envelope as MutexMessage);
@@ -274,10 +276,10 @@ export class World {
   }
 
   private onEffect(effect: Effect): void {
-    this.effects.push(effect);
+    if (this.options.keepEffects !== false) this.effects.push(effect);
     switch (effect.type) {
       case "merge-request":
-        this.mergeRequests.push(effect);
+        if (this.options.keepEffects !== false) this.mergeRequests.push(effect);
         this.answerMerge(effect);
         return;
       case "node-request": {
