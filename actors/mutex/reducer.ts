@@ -55,7 +55,7 @@ function onAcquire(draft: Draft<MutexState>, body: SemaphoreAcquire, context: Mu
   const key = claimKey(body);
   const held = draft.holds[key];
   if (held !== undefined) {
-    // The holder requests again (a retried request), so it keeps the grant and is told again.
+    // The holder requests again (a retried request), so it keeps the grant and is granted again.
     context.emit(grantOf(held));
     return;
   }

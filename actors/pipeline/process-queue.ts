@@ -315,6 +315,7 @@ function requestMerge(work: Work, item: Draft<QueueItem>): void {
     const change = aheadSubject === undefined ? null : mergeChangeOf(work, aheadSubject);
     if (change !== null) changes.push(change);
   }
+
   const own = mergeChangeOf(work, subject);
   if (own !== null) changes.push(own);
   const aheadItem =
@@ -324,6 +325,7 @@ function requestMerge(work: Work, item: Draft<QueueItem>): void {
       ? aheadItem.buildSet.id
       : null;
   item.buildSet.merge = "pending";
+
   work.emit({
     type: "merge-request",
     ...itemRef(work, item.id),

@@ -36,12 +36,14 @@ export function createItem(
     neededChangeFailed: null,
     reporting: null,
   };
+
   const draft = work.addItem(item);
   const index = indexKey(subject);
   work.setIndexed(index, [...work.indexed(index), id]);
   work.indexNeeds(id, subject, true);
   appendItem(work, draft);
   work.markDirty(draft);
+
   work.log.info(
     { item: id, change: subjectDisplayId(subject), queue: queueId, live: options.live },
     "item enqueued",

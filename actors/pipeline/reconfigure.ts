@@ -99,6 +99,7 @@ function refreezeItem(work: Work, id: string): void {
     return;
   }
   if (buildSet.jobs === null) return;
+
   const subject = work.subject(item);
   const frozen = freezeGraph(
     work.layout,
@@ -112,6 +113,7 @@ function refreezeItem(work: Work, id: string): void {
     buildSet.configErrors = [...frozen.errors];
     return;
   }
+
   const kept = new Set(frozen.graph.jobs.map((job: FrozenJob) => job.name));
   for (const run of Object.values(buildSet.runs)) {
     if (!kept.has(run.name)) {

@@ -42,6 +42,7 @@ function filterMatches(filter: TriggerFilter, message: TriggerMessage, now: numb
   if (filter.ignoreDeletes && subject.type === "ref" && subject.newrev === DELETED_REVISION) {
     return false;
   }
+
   if (filter.comment.length > 0) {
     if (message.kind !== "comment-added") return false;
     const comment = message.body.comment;
@@ -51,6 +52,7 @@ function filterMatches(filter: TriggerFilter, message: TriggerMessage, now: numb
     const cast = message.kind === "comment-added" ? message.body.approvals : [];
     if (!filter.approval.every((wanted) => eventCarries(wanted, cast))) return false;
   }
+
   if (!accountMatches(filter, message)) return false;
   if (filter.pipeline.length > 0) {
     if (message.kind !== "parent-change-enqueued") return false;

@@ -224,7 +224,7 @@ export class Work {
   }
 
   /**
-   * The queue's `itemIds` as stored, nulls included, without proxying each element. `current`
+   * Returns the queue's `itemIds` as stored, nulls included, without proxying each element. `current`
    * returns the base array itself when the draft has not changed it; a queue created in this
    * message has a plain array.
    */

@@ -1,6 +1,6 @@
-// Test harness for the pipeline reducer: layouts from YAML through the real config loader,
-// `make*` builders for records and messages, and a small in-memory world that replies to the
-// reducer's effects (merges, nodes, builds, reports, and the real mutex reducer) until it settles.
+// Test harness for the pipeline reducer. It loads layouts from YAML through the real config
+// loader, has `make*` builders for records and messages, and runs a small in-memory world that
+// replies to the reducer's effects (merges, nodes, builds, reports, and the real mutex reducer) until it settles.
 import { pino } from "pino";
 
 import type { AllocatedNode, BuildResult } from "../../messages/build.js";
@@ -198,6 +198,7 @@ export class World {
   now = 1_000_000;
   readonly effects: Effect[] = [];
   readonly builds: BuildRecord[] = [];
+  private readonly buildsByUuid = new Map<string, BuildRecord>();
   readonly reports: ReportRecord[] = [];
   readonly merged: string[] = [];
   readonly dequeued: { change: string; reason: string | null }[] = [];
@@ -303,7 +304,7 @@ export class World {
         this.runBuild(effect);
         return;
       case "build-cancel": {
-        const record = this.builds.find((build) => build.uuid === effect.build);
+        const record = this.buildsByUuid.get(effect.build);
         if (record !== undefined) record.result = "CANCELED-BY-PIPELINE";
         const index = this.held.findIndex((launch) => launch.build === effect.build);
         if (index >= 0) this.held.splice(index, 1);
@@ -376,10 +377,11 @@ export class World {
       job: launch.job.name,
       change: displayOfSubject(launch.subject),
       attempt: launch.attempt,
-      ahead: launch.ahead.map(displayOfSubject),
+      ahead: this.options.keepEffects === false ? [] : launch.ahead.map(displayOfSubject),
       result: null,
     };
     this.builds.push(record);
+    this.buildsByUuid.set(record.uuid, record);
     const base = { tenant: launch.tenant, pipeline: launch.pipeline, item: launch.item };
     this.post("build-started", {
       ...base,
@@ -400,7 +402,7 @@ export class World {
   }
 
   private finishBuild(launch: BuildLaunch, result: BuildResult | null): void {
-    const record = this.builds.find((build) => build.uuid === launch.build);
+    const record = this.buildsByUuid.get(launch.build);
     if (record !== undefined) record.result = result;
     this.post("build-completed", {
       tenant: launch.tenant,

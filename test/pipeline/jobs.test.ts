@@ -141,6 +141,7 @@ test("node failure fails the job", async () => {
       approvals: [{ label: "Approved", value: 1, by: "core", at: 0 }],
     }),
   );
+
   const merge = world.effects.find((effect) => effect.type === "merge-request");
   assert.ok(merge?.type === "merge-request");
   world.deliver(
@@ -155,6 +156,7 @@ test("node failure fails the job", async () => {
       configFiles: null,
     }),
   );
+
   const request = world.effects.find((effect) => effect.type === "node-request");
   assert.ok(request?.type === "node-request");
   world.deliver(
@@ -167,6 +169,7 @@ test("node failure fails the job", async () => {
       message: "no node has label ubuntu",
     }),
   );
+
   const report = world.effects.find((effect) => effect.type === "report");
   assert.ok(report?.type === "report");
   assert.is(report.result, "FAILURE");
