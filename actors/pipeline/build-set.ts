@@ -48,6 +48,14 @@ export function aheadSubjects(work: Work, item: Readonly<QueueItem>): readonly I
   return aheadByBuildSet.get(item.buildSet.id) ?? work.aheadSubjects(item);
 }
 
+/** Drops the recorded subjects of a build set whose jobs have all been launched or ended. */
+function forgetAheadWhenStarted(buildSet: Readonly<BuildSet>): void {
+  const unstarted = Object.values(buildSet.runs).some(
+    (run) => run.phase === "waiting" || run.phase === "semaphores" || run.phase === "nodes",
+  );
+  if (!unstarted) aheadByBuildSet.delete(buildSet.id);
+}
+
 /** Records the subjects a build set's speculative state is built from. */
 export function rememberAhead(buildSetId: string, subjects: readonly ItemSubject[]): void {
   if (aheadByBuildSet.size >= AHEAD_MEMO_LIMIT) {
@@ -171,6 +179,7 @@ export function launchBuild(
       item: item.id,
     },
   });
+  forgetAheadWhenStarted(item.buildSet);
 }
 
 /** Gives back what a job holds: its node request or nodes, and its semaphores. */
@@ -265,6 +274,7 @@ export function cancelJobs(work: Work, itemId: string, prime: boolean): void {
     const item = work.edit(id);
     let changed = cancelRuns(work, item);
     if (prime && item.buildSet.merge !== "none") {
+      aheadByBuildSet.delete(item.buildSet.id);
       item.buildSet = newBuildSet(work) as Draft<BuildSet>;
       item.failingReasons = [];
       changed = true;
