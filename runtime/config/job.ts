@@ -250,22 +250,33 @@ function readNodeset(
   return { nodeset: nodeset ?? undefined, name: null };
 }
 
-/** Semaphore names: a name, a list of names, or `{name, resources-first}` mappings. */
-function readSemaphores(job: ObjectReader, key: string): string[] {
+/**
+ * Reads semaphore names: a name, a list of names, or `{name, resources-first}` mappings. Each
+ * name gets a reference at its own list entry, so an error points at the entry.
+ */
+function readSemaphores(job: ObjectReader, key: string, references: Reference[]): string[] {
   const names: string[] = [];
   for (const item of listItems(job.value(key))) {
+    let name: string | null | undefined;
     if (isScalar(item) && typeof item.value === "string") {
-      names.push(item.value);
-      continue;
+      name = item.value;
+    } else {
+      const semaphore = job.reader.object(item, job.object, job.path(key), [
+        "name",
+        "resources-first",
+      ]);
+      if (semaphore === null || !semaphore.require("name")) continue;
+      name = semaphore.string("name");
+      semaphore.boolean("resources-first");
     }
-    const semaphore = job.reader.object(item, job.object, job.path(key), [
-      "name",
-      "resources-first",
-    ]);
-    if (semaphore === null || !semaphore.require("name")) continue;
-    const name = semaphore.string("name");
-    semaphore.boolean("resources-first");
-    if (typeof name === "string") names.push(name);
+    if (typeof name !== "string") continue;
+    names.push(name);
+    references.push({
+      kind: "semaphore",
+      name,
+      site: job.reader.site(item, job.object),
+      attribute: job.path(key),
+    });
   }
   return names;
 }
@@ -313,19 +324,11 @@ export function readJobAttributes(job: ObjectReader, references: Reference[]): P
   set(attributes, "files", job.patterns("files"));
   set(attributes, "irrelevantFiles", job.patterns("irrelevant-files"));
 
-  const semaphores = [...readSemaphores(job, "semaphore"), ...readSemaphores(job, "semaphores")];
-  if (job.has("semaphore") || job.has("semaphores")) {
-    set(attributes, "semaphores", semaphores);
-    for (const name of semaphores) {
-      const key = job.has("semaphores") ? "semaphores" : "semaphore";
-      references.push({
-        kind: "semaphore",
-        name,
-        site: job.reader.site(job.value(key), job.object),
-        attribute: job.path(key),
-      });
-    }
-  }
+  const semaphores = [
+    ...readSemaphores(job, "semaphore", references),
+    ...readSemaphores(job, "semaphores", references),
+  ];
+  if (job.has("semaphore") || job.has("semaphores")) set(attributes, "semaphores", semaphores);
   set(attributes, "mutex", job.string("mutex", { nullable: true }));
   set(attributes, "holdFollowingChanges", job.boolean("hold-following-changes"));
   set(attributes, "successMessage", job.string("success-message", { nullable: true }));
