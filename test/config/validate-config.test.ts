@@ -98,4 +98,28 @@ test("bad arguments exit 2", () => {
   rmSync(root, { recursive: true });
 });
 
+test("unknown project-dir name exits 2", () => {
+  const { root, args } = workspace("");
+  const result = run([...args, "--project-dir", `org/ap=${join(root, "app")}`]);
+  rmSync(root, { recursive: true });
+  assert.is(result.status, 2);
+  assert.match(
+    result.stderr,
+    /--project-dir org\/ap: no tenant in the tenant config has a project/,
+  );
+  assert.match(result.stderr, /did you mean "org\/app"\?/);
+});
+
+test("unchecked projects get one warning", () => {
+  const { root, args } = workspace("- project:\n    check:\n      jobs: [noop]\n");
+  // Leave out org/app's directory: the last two arguments are its --project-dir.
+  const result = run(args.slice(0, -2));
+  rmSync(root, { recursive: true });
+  assert.is(result.status, 0, result.stdout);
+  const warnings = result.stdout.split("\n").filter((line) => line.includes(": warning: "));
+  assert.is(warnings.length, 1, result.stdout);
+  assert.match(warnings[0] ?? "", /1 project has no --project-dir.*: "org\/app"$/);
+  assert.match(result.stdout, /^0 errors, 1 warning$/m);
+});
+
 test.run();
