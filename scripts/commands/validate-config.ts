@@ -154,6 +154,15 @@ async function validate(options: ValidateOptions): Promise<number> {
     const result = await loadLayout(tenant, reader, { connections, placement: "inline" });
     problems.push(...(result.ok ? result.layout.configErrors : result.errors));
   }
+  // Loading reports problems by stage (syntax, then references, then job graphs); a reader
+  // fixing a file wants them in file order.
+  problems.sort(
+    (a, b) =>
+      a.project.localeCompare(b.project) ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column,
+  );
   const errors = problems.filter((problem) => problem.severity === "error");
   const warnings = problems.filter((problem) => problem.severity === "warning");
   if (options.json === true) {

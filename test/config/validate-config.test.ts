@@ -65,6 +65,20 @@ test("error prints file line and column and exits 1", () => {
   assert.ok(result.stdout.includes(line), result.stdout);
 });
 
+test("problems print in file order", () => {
+  // The unknown job is found after parsing, the wrong type while parsing, yet it comes first.
+  const text = "- project:\n    check:\n      jobs: [unitt]\n- job:\n    name: x\n    voting: 3\n";
+  const { root, args } = workspace(text);
+  const result = run(args);
+  rmSync(root, { recursive: true });
+  assert.is(result.status, 1);
+  const positions = result.stdout
+    .split("\n")
+    .filter((line) => line.includes(": error: "))
+    .map((line) => /\.zuul\.yaml:(\d+:\d+):/.exec(line)?.[1]);
+  assert.equal(positions, ["3:14", "6:13"]);
+});
+
 test("warnings only exit 0", () => {
   const { root, args } = workspace("- project:\n    nightly:\n      jobs: [noop]\n");
   const result = run(args);
