@@ -120,17 +120,18 @@ function readRequiredProjects(
   const node = job.value("required-projects");
   if (node === undefined) return undefined;
   const projects: RequiredProject[] = [];
-  for (const item of listItems(node)) {
+  for (const [index, item] of listItems(node).entries()) {
     const entry = isScalar(item)
       ? { project: String(item.value), overrideCheckout: null as string | null }
       : null;
     let parsed = entry;
     if (parsed === null) {
-      const options = job.reader.object(item, job.object, job.path("required-projects"), [
-        "name",
-        "override-branch",
-        "override-checkout",
-      ]);
+      const options = job.reader.object(
+        item,
+        job.object,
+        `${job.path("required-projects")}[${index}]`,
+        ["name", "override-branch", "override-checkout"],
+      );
       if (options === null) continue;
       if (!options.require("name")) continue;
       const name = options.string("name");
@@ -146,7 +147,7 @@ function readRequiredProjects(
       kind: "required-project",
       name: parsed.project,
       site: job.reader.site(item, job.object),
-      attribute: job.path("required-projects"),
+      attribute: `${job.path("required-projects")}[${index}]`,
     });
   }
   return projects;
@@ -156,12 +157,12 @@ function readDependencies(job: ObjectReader, references: Reference[]): JobDepend
   const node = job.value("dependencies");
   if (node === undefined) return undefined;
   const dependencies: JobDependency[] = [];
-  for (const item of listItems(node)) {
+  for (const [index, item] of listItems(node).entries()) {
     let dependency: JobDependency;
     if (isScalar(item) && typeof item.value === "string") {
       dependency = { name: item.value, soft: false };
     } else {
-      const options = job.reader.object(item, job.object, job.path("dependencies"), [
+      const options = job.reader.object(item, job.object, `${job.path("dependencies")}[${index}]`, [
         "name",
         "soft",
       ]);
@@ -175,7 +176,7 @@ function readDependencies(job: ObjectReader, references: Reference[]): JobDepend
       kind: "dependency",
       name: dependency.name,
       site: job.reader.site(item, job.object),
-      attribute: job.path("dependencies"),
+      attribute: `${job.path("dependencies")}[${index}]`,
     });
   }
   return dependencies;
@@ -188,12 +189,12 @@ function readSecrets(
   const node = job.value("secrets");
   if (node === undefined) return undefined;
   const secrets: { name: string; secret: string }[] = [];
-  for (const item of listItems(node)) {
+  for (const [index, item] of listItems(node).entries()) {
     let entry: { name: string; secret: string };
     if (isScalar(item) && typeof item.value === "string") {
       entry = { name: item.value, secret: item.value };
     } else {
-      const options = job.reader.object(item, job.object, job.path("secrets"), [
+      const options = job.reader.object(item, job.object, `${job.path("secrets")}[${index}]`, [
         "name",
         "secret",
         "pass-to-parent",
@@ -210,7 +211,7 @@ function readSecrets(
       kind: "secret",
       name: entry.secret,
       site: job.reader.site(item, job.object),
-      attribute: job.path("secrets"),
+      attribute: `${job.path("secrets")}[${index}]`,
     });
   }
   return secrets;
@@ -220,8 +221,11 @@ function readRoles(job: ObjectReader): JobAttributes["roles"] {
   const node = job.value("roles");
   if (node === undefined) return undefined;
   const roles: { project: string; name: string | null }[] = [];
-  for (const item of listItems(node)) {
-    const role = job.reader.object(item, job.object, job.path("roles"), ["zuul", "name"]);
+  for (const [index, item] of listItems(node).entries()) {
+    const role = job.reader.object(item, job.object, `${job.path("roles")}[${index}]`, [
+      "zuul",
+      "name",
+    ]);
     if (role === null) continue;
     if (!role.require("zuul", "roles:\n  - zuul: openstack/zuul-jobs")) continue;
     const project = role.string("zuul");
@@ -256,12 +260,12 @@ function readNodeset(
  */
 function readSemaphores(job: ObjectReader, key: string, references: Reference[]): string[] {
   const names: string[] = [];
-  for (const item of listItems(job.value(key))) {
+  for (const [index, item] of listItems(job.value(key)).entries()) {
     let name: string | null | undefined;
     if (isScalar(item) && typeof item.value === "string") {
       name = item.value;
     } else {
-      const semaphore = job.reader.object(item, job.object, job.path(key), [
+      const semaphore = job.reader.object(item, job.object, `${job.path(key)}[${index}]`, [
         "name",
         "resources-first",
       ]);
@@ -275,7 +279,7 @@ function readSemaphores(job: ObjectReader, key: string, references: Reference[])
       kind: "semaphore",
       name,
       site: job.reader.site(item, job.object),
-      attribute: job.path(key),
+      attribute: `${job.path(key)}[${index}]`,
     });
   }
   return names;
