@@ -410,9 +410,8 @@ class LayoutBuilder {
         known = found ? [] : [...this.nodesets.keys()];
         break;
       case "semaphore":
-        found = this.semaphores[name] !== undefined;
-        known = found ? [] : Object.keys(this.semaphores);
-        break;
+        if (this.semaphores[name] === undefined) this.warnImpliedSemaphore(reference);
+        return;
       case "template":
         found = this.templates.has(name);
         known = found ? [] : [...this.templates.keys()];
@@ -439,6 +438,18 @@ class LayoutBuilder {
       }
     }
     if (found) return;
+    const dropped = this.droppedObject(kind, name);
+    if (dropped !== null) {
+      this.errors.push(
+        configError(
+          site,
+          attribute,
+          `${dropped} is left out of the layout because its definition has errors; ` +
+            `fix those errors first`,
+        ),
+      );
+      return;
+    }
     const guess = closest(name, known);
     const noun =
       kind === "dependency" || kind === "parent"
@@ -456,6 +467,43 @@ class LayoutBuilder {
         attribute,
         `unknown ${noun} "${name}"` +
           (guess === null ? `; ${fix}` : `; did you mean "${guess}"? Otherwise ${fix}`),
+      ),
+    );
+  }
+
+  /**
+   * Returns the label (`job "NAME"`) of a referenced object that a file defines but that was left
+   * out for its errors, so the reference error sends the reader to those errors.
+   */
+  private droppedObject(kind: Reference["kind"], name: string): string | null {
+    const objectKind =
+      kind === "parent" || kind === "dependency"
+        ? "job"
+        : kind === "template"
+          ? "project-template"
+          : kind;
+    for (const { parsed } of this.units) {
+      for (const dropped of parsed.dropped) {
+        if (dropped.kind === objectKind && dropped.name === name) return `${objectKind} "${name}"`;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Warns about a job's semaphore that no `semaphore` object defines. Zuul uses such a semaphore
+   * with max 1, and so does the pipeline. A name close to a defined one gets a typo hint.
+   */
+  private warnImpliedSemaphore(reference: Reference): void {
+    const { name, site, attribute } = reference;
+    const guess = closest(name, Object.keys(this.semaphores));
+    const typo = guess === null ? "" : `; if you meant semaphore "${guess}", fix the name`;
+    this.errors.push(
+      configWarning(
+        site,
+        attribute,
+        `semaphore "${name}" is not defined, so it is used with max 1; ` +
+          `define it with "- semaphore: {name: ${name}, max: N}" to allow more${typo}`,
       ),
     );
   }

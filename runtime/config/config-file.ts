@@ -105,12 +105,16 @@ export function parseConfigFile(
     const counts = objectCounts(parsed);
     const errorsBefore = errorCount(parsed);
     readObject(reader, kind, body, kindNode, parsed, options, implied);
-    if (errorCount(parsed) > errorsBefore) dropNewObjects(parsed, counts);
+    if (errorCount(parsed) > errorsBefore) {
+      dropNewObjects(parsed, counts);
+      const name = objectName(body);
+      if (name !== null) parsed.dropped.push({ kind, name });
+    }
   }
   return parsed;
 }
 
-type ObjectLists = Omit<ParsedFile, "errors" | "references">;
+type ObjectLists = Omit<ParsedFile, "errors" | "references" | "dropped">;
 
 function objectCounts(parsed: ParsedFile): Record<keyof ObjectLists, number> {
   return {

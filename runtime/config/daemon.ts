@@ -119,8 +119,8 @@ export function parseDaemonConfig(
 
   const nodes: DaemonNode[] = [];
   const names = new Set<string>();
-  for (const item of listItems(root.value("nodes"))) {
-    const node = reader.object(item, "daemon config", "nodes", [
+  for (const [index, item] of listItems(root.value("nodes")).entries()) {
+    const node = reader.object(item, "daemon config", `nodes[${index}]`, [
       "name",
       "labels",
       "max-parallel-jobs",

@@ -120,17 +120,18 @@ function readRequiredProjects(
   const node = job.value("required-projects");
   if (node === undefined) return undefined;
   const projects: RequiredProject[] = [];
-  for (const item of listItems(node)) {
+  for (const [index, item] of listItems(node).entries()) {
     const entry = isScalar(item)
       ? { project: String(item.value), overrideCheckout: null as string | null }
       : null;
     let parsed = entry;
     if (parsed === null) {
-      const options = job.reader.object(item, job.object, job.path("required-projects"), [
-        "name",
-        "override-branch",
-        "override-checkout",
-      ]);
+      const options = job.reader.object(
+        item,
+        job.object,
+        `${job.path("required-projects")}[${index}]`,
+        ["name", "override-branch", "override-checkout"],
+      );
       if (options === null) continue;
       if (!options.require("name")) continue;
       const name = options.string("name");
@@ -146,7 +147,7 @@ function readRequiredProjects(
       kind: "required-project",
       name: parsed.project,
       site: job.reader.site(item, job.object),
-      attribute: job.path("required-projects"),
+      attribute: `${job.path("required-projects")}[${index}]`,
     });
   }
   return projects;
@@ -156,12 +157,12 @@ function readDependencies(job: ObjectReader, references: Reference[]): JobDepend
   const node = job.value("dependencies");
   if (node === undefined) return undefined;
   const dependencies: JobDependency[] = [];
-  for (const item of listItems(node)) {
+  for (const [index, item] of listItems(node).entries()) {
     let dependency: JobDependency;
     if (isScalar(item) && typeof item.value === "string") {
       dependency = { name: item.value, soft: false };
     } else {
-      const options = job.reader.object(item, job.object, job.path("dependencies"), [
+      const options = job.reader.object(item, job.object, `${job.path("dependencies")}[${index}]`, [
         "name",
         "soft",
       ]);
@@ -175,7 +176,7 @@ function readDependencies(job: ObjectReader, references: Reference[]): JobDepend
       kind: "dependency",
       name: dependency.name,
       site: job.reader.site(item, job.object),
-      attribute: job.path("dependencies"),
+      attribute: `${job.path("dependencies")}[${index}]`,
     });
   }
   return dependencies;
@@ -188,12 +189,12 @@ function readSecrets(
   const node = job.value("secrets");
   if (node === undefined) return undefined;
   const secrets: { name: string; secret: string }[] = [];
-  for (const item of listItems(node)) {
+  for (const [index, item] of listItems(node).entries()) {
     let entry: { name: string; secret: string };
     if (isScalar(item) && typeof item.value === "string") {
       entry = { name: item.value, secret: item.value };
     } else {
-      const options = job.reader.object(item, job.object, job.path("secrets"), [
+      const options = job.reader.object(item, job.object, `${job.path("secrets")}[${index}]`, [
         "name",
         "secret",
         "pass-to-parent",
@@ -210,7 +211,7 @@ function readSecrets(
       kind: "secret",
       name: entry.secret,
       site: job.reader.site(item, job.object),
-      attribute: job.path("secrets"),
+      attribute: `${job.path("secrets")}[${index}]`,
     });
   }
   return secrets;
@@ -220,8 +221,11 @@ function readRoles(job: ObjectReader): JobAttributes["roles"] {
   const node = job.value("roles");
   if (node === undefined) return undefined;
   const roles: { project: string; name: string | null }[] = [];
-  for (const item of listItems(node)) {
-    const role = job.reader.object(item, job.object, job.path("roles"), ["zuul", "name"]);
+  for (const [index, item] of listItems(node).entries()) {
+    const role = job.reader.object(item, job.object, `${job.path("roles")}[${index}]`, [
+      "zuul",
+      "name",
+    ]);
     if (role === null) continue;
     if (!role.require("zuul", "roles:\n  - zuul: openstack/zuul-jobs")) continue;
     const project = role.string("zuul");
@@ -250,22 +254,33 @@ function readNodeset(
   return { nodeset: nodeset ?? undefined, name: null };
 }
 
-/** Semaphore names: a name, a list of names, or `{name, resources-first}` mappings. */
-function readSemaphores(job: ObjectReader, key: string): string[] {
+/**
+ * Reads semaphore names: a name, a list of names, or `{name, resources-first}` mappings. Each
+ * name gets a reference at its own list entry, so an error points at the entry.
+ */
+function readSemaphores(job: ObjectReader, key: string, references: Reference[]): string[] {
   const names: string[] = [];
-  for (const item of listItems(job.value(key))) {
+  for (const [index, item] of listItems(job.value(key)).entries()) {
+    let name: string | null | undefined;
     if (isScalar(item) && typeof item.value === "string") {
-      names.push(item.value);
-      continue;
+      name = item.value;
+    } else {
+      const semaphore = job.reader.object(item, job.object, `${job.path(key)}[${index}]`, [
+        "name",
+        "resources-first",
+      ]);
+      if (semaphore === null || !semaphore.require("name")) continue;
+      name = semaphore.string("name");
+      semaphore.boolean("resources-first");
     }
-    const semaphore = job.reader.object(item, job.object, job.path(key), [
-      "name",
-      "resources-first",
-    ]);
-    if (semaphore === null || !semaphore.require("name")) continue;
-    const name = semaphore.string("name");
-    semaphore.boolean("resources-first");
-    if (typeof name === "string") names.push(name);
+    if (typeof name !== "string") continue;
+    names.push(name);
+    references.push({
+      kind: "semaphore",
+      name,
+      site: job.reader.site(item, job.object),
+      attribute: `${job.path(key)}[${index}]`,
+    });
   }
   return names;
 }
@@ -313,19 +328,11 @@ export function readJobAttributes(job: ObjectReader, references: Reference[]): P
   set(attributes, "files", job.patterns("files"));
   set(attributes, "irrelevantFiles", job.patterns("irrelevant-files"));
 
-  const semaphores = [...readSemaphores(job, "semaphore"), ...readSemaphores(job, "semaphores")];
-  if (job.has("semaphore") || job.has("semaphores")) {
-    set(attributes, "semaphores", semaphores);
-    for (const name of semaphores) {
-      const key = job.has("semaphores") ? "semaphores" : "semaphore";
-      references.push({
-        kind: "semaphore",
-        name,
-        site: job.reader.site(job.value(key), job.object),
-        attribute: job.path(key),
-      });
-    }
-  }
+  const semaphores = [
+    ...readSemaphores(job, "semaphore", references),
+    ...readSemaphores(job, "semaphores", references),
+  ];
+  if (job.has("semaphore") || job.has("semaphores")) set(attributes, "semaphores", semaphores);
   set(attributes, "mutex", job.string("mutex", { nullable: true }));
   set(attributes, "holdFollowingChanges", job.boolean("hold-following-changes"));
   set(attributes, "successMessage", job.string("success-message", { nullable: true }));

@@ -14,11 +14,11 @@ const NODESET_EXAMPLE = `nodeset:
 function readNodes(nodeset: ObjectReader): NodeSpec[] {
   const nodes: NodeSpec[] = [];
   const names = new Set<string>();
-  for (const item of listItems(nodeset.value("nodes"))) {
+  for (const [index, item] of listItems(nodeset.value("nodes")).entries()) {
     const node = nodeset.reader.object(
       item,
       nodeset.object,
-      nodeset.path("nodes"),
+      `${nodeset.path("nodes")}[${index}]`,
       ["name", "label"],
       NODESET_EXAMPLE,
     );
@@ -45,11 +45,13 @@ function readNodes(nodeset: ObjectReader): NodeSpec[] {
 
 function readGroups(nodeset: ObjectReader, nodes: readonly NodeSpec[]): NodesetConfig["groups"] {
   const groups: { name: string; nodes: string[] }[] = [];
-  for (const item of listItems(nodeset.value("groups"))) {
-    const group = nodeset.reader.object(item, nodeset.object, nodeset.path("groups"), [
-      "name",
-      "nodes",
-    ]);
+  for (const [index, item] of listItems(nodeset.value("groups")).entries()) {
+    const group = nodeset.reader.object(
+      item,
+      nodeset.object,
+      `${nodeset.path("groups")}[${index}]`,
+      ["name", "nodes"],
+    );
     if (group === null || !group.require("name")) continue;
     const name = group.string("name");
     const members = group.stringList("nodes") ?? [];

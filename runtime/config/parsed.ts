@@ -91,7 +91,15 @@ export interface ParsedFile {
   readonly queues: QueueConfig[];
   readonly secrets: SecretConfig[];
   readonly references: Reference[];
+  /** Objects left out because they have errors, by object type (`job`, `nodeset`, ...). */
+  readonly dropped: DroppedObject[];
   readonly errors: ConfigError[];
+}
+
+/** A named object of a file that has errors and is therefore not in the layout. */
+export interface DroppedObject {
+  readonly kind: string;
+  readonly name: string;
 }
 
 export function emptyParsedFile(): ParsedFile {
@@ -105,6 +113,7 @@ export function emptyParsedFile(): ParsedFile {
     queues: [],
     secrets: [],
     references: [],
+    dropped: [],
     errors: [],
   };
 }

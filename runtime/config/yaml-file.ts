@@ -57,7 +57,38 @@ export function parseYamlFile(text: string): YamlFile {
     const at = lines.linePos(warning.pos[0]);
     problems.push({ line: at.line, column: at.col, message: firstLine(warning.message) });
   }
+  problems.push(...misplacedEncryptedTags(document, lines));
   return { document, lines, problems };
+}
+
+/**
+ * Finds `!encrypted/pkcs1-oaep` tags on anything but a string or a list of strings. The parser
+ * only warns about the unknown tag and keeps the value, so such a secret would load as plain data.
+ */
+function misplacedEncryptedTags(document: Document.Parsed, lines: LineCounter): YamlProblem[] {
+  const problems: YamlProblem[] = [];
+  const report = (node: Node, description: string): void => {
+    const at = lines.linePos(node.range?.[0] ?? 0);
+    problems.push({
+      line: at.line,
+      column: at.col,
+      message:
+        `${ENCRYPTED_TAG} is on ${description}; it must tag one string or a list of strings, ` +
+        `the base64 chunks that zuul-client encrypt prints`,
+    });
+  };
+  visit(document, {
+    Map(_key, node) {
+      if (node.tag === ENCRYPTED_TAG) report(node, "a mapping");
+    },
+    Seq(_key, node) {
+      if (node.tag !== ENCRYPTED_TAG) return;
+      const bad = node.items.find((item) => !isScalar(item) || typeof item.value !== "string");
+      if (bad !== undefined)
+        report((bad as Node | null) ?? node, "a list with an entry that is not a string");
+    },
+  });
+  return problems;
 }
 
 function firstLine(message: string): string {

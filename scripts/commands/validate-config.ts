@@ -12,7 +12,10 @@ import {
   KNOWN_DRIVERS,
   loadLayout,
   parseTenantConfig,
+  type TenantConfig,
+  type TenantProjectConfig,
 } from "../../runtime/config/index.js";
+import { closest } from "../../runtime/config/fields.js";
 
 interface ValidateOptions {
   tenantConfig?: string;
@@ -81,36 +84,94 @@ function parseArguments(options: ValidateOptions): {
   return { tenantConfig: options.tenantConfig, dirs, connections };
 }
 
+/** Maximum number of unchecked projects the warning names before it counts the rest. */
+const LISTED_UNCHECKED = 10;
+
+function hasDir(dirs: Readonly<Record<string, string>>, project: TenantProjectConfig): boolean {
+  return (
+    dirs[project.name] !== undefined || dirs[`${project.connection}/${project.name}`] !== undefined
+  );
+}
+
+/**
+ * Rejects a --project-dir whose name no tenant lists, because its files would be skipped without
+ * a word and the tenant's project would be reported as unchecked.
+ */
+function checkProjectNames(
+  dirs: Readonly<Record<string, string>>,
+  tenants: readonly TenantConfig[],
+): void {
+  const known = tenants.flatMap((tenant) =>
+    tenant.projects.flatMap((project) => [project.name, `${project.connection}/${project.name}`]),
+  );
+  for (const name of Object.keys(dirs)) {
+    if (known.includes(name)) continue;
+    const guess = closest(name, known);
+    throw new UsageError(
+      `--project-dir ${name}: no tenant in the tenant config has a project "${name}"` +
+        (guess === null
+          ? "; use a project name from the tenant config"
+          : `; did you mean "${guess}"?`),
+    );
+  }
+}
+
+/** Builds the one warning of a tenant that lists its projects without --project-dir. */
+function uncheckedWarning(
+  tenant: TenantConfig,
+  dirs: Readonly<Record<string, string>>,
+): ConfigError | null {
+  const unchecked = tenant.projects.filter((project) => !hasDir(dirs, project));
+  if (unchecked.length === 0) return null;
+  const names = unchecked.slice(0, LISTED_UNCHECKED).map((project) => `"${project.name}"`);
+  const more = unchecked.length - names.length;
+  const list = names.join(", ") + (more > 0 ? ` and ${more} more` : "");
+  const count = unchecked.length === 1 ? "1 project has" : `${unchecked.length} projects have`;
+  return {
+    severity: "warning",
+    ...tenant.source,
+    object: `tenant "${tenant.name}"`,
+    attribute: "source",
+    message:
+      `${count} no --project-dir, so their configuration is not checked, and a job, ` +
+      `template or other object they define is reported as unknown: ${list}`,
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 async function validate(options: ValidateOptions): Promise<number> {
   const { tenantConfig, dirs, connections } = parseArguments(options);
   const parsed = parseTenantConfig(readFileSync(tenantConfig, "utf8"), tenantConfig);
+  if (parsed.errors.length === 0) checkProjectNames(dirs, parsed.tenants);
   const problems: ConfigError[] = [...parsed.errors];
   const reader = new DirectoryReader(dirs);
   for (const tenant of parsed.tenants) {
-    for (const project of tenant.projects) {
-      if (
-        dirs[project.name] === undefined &&
-        dirs[`${project.connection}/${project.name}`] === undefined
-      ) {
-        problems.push({
-          severity: "warning",
-          ...tenant.source,
-          object: `tenant "${tenant.name}"`,
-          attribute: "source",
-          message: `project "${project.name}" has no --project-dir, so its configuration is not checked`,
-        });
-      }
-    }
+    const unchecked = uncheckedWarning(tenant, dirs);
+    if (unchecked !== null) problems.push(unchecked);
     const result = await loadLayout(tenant, reader, { connections, placement: "inline" });
     problems.push(...(result.ok ? result.layout.configErrors : result.errors));
   }
+  // Loading reports problems by stage (syntax, then references, then job graphs); a reader
+  // fixing a file wants them in file order.
+  problems.sort(
+    (a, b) =>
+      a.project.localeCompare(b.project) ||
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column,
+  );
   const errors = problems.filter((problem) => problem.severity === "error");
   const warnings = problems.filter((problem) => problem.severity === "warning");
   if (options.json === true) {
     process.stdout.write(JSON.stringify({ errors, warnings }, null, 2) + "\n");
   } else {
     for (const problem of problems) process.stdout.write(formatLine(problem, dirs) + "\n");
-    process.stdout.write(`${errors.length} errors, ${warnings.length} warnings\n`);
+    process.stdout.write(
+      `${plural(errors.length, "error")}, ${plural(warnings.length, "warning")}\n`,
+    );
   }
   return errors.length > 0 ? 1 : 0;
 }

@@ -47,12 +47,6 @@ const EXPECTED_FIXTURE_ERRORS: Readonly<Record<string, readonly RegExp[]>> = {
   // The tenant leaves out org/project2, which common-config configures; a config project's
   // reference to a project outside the tenant is an error.
   "config/tenant-parser/groups5.yaml ": [/project "org\/project2" is not part of tenant/],
-  // Zuul 3 treated an undeclared semaphore as max 1, and these fixtures use one ("make
-  // semaphore definitions required" is a TODO in them); gatehouse requires the declaration.
-  "config/semaphore/main.yaml ": [/unknown semaphore "test-semaphore"/],
-  "config/semaphore/main.yaml common-config/zuul-remove-job.yaml": [
-    /unknown semaphore "test-semaphore"/,
-  ],
   // These tenants exclude the jobs of projects whose project stanzas they still load.
   "config/tenant-parser/groups2.yaml ": [
     /unknown job "project2-job"/,

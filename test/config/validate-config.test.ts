@@ -65,6 +65,20 @@ test("error prints file line and column and exits 1", () => {
   assert.ok(result.stdout.includes(line), result.stdout);
 });
 
+test("problems print in file order", () => {
+  // The unknown job is found after parsing, the wrong type while parsing, yet it comes first.
+  const text = "- project:\n    check:\n      jobs: [unitt]\n- job:\n    name: x\n    voting: 3\n";
+  const { root, args } = workspace(text);
+  const result = run(args);
+  rmSync(root, { recursive: true });
+  assert.is(result.status, 1);
+  const positions = result.stdout
+    .split("\n")
+    .filter((line) => line.includes(": error: "))
+    .map((line) => /\.zuul\.yaml:(\d+:\d+):/.exec(line)?.[1]);
+  assert.equal(positions, ["3:14", "6:13"]);
+});
+
 test("warnings only exit 0", () => {
   const { root, args } = workspace("- project:\n    nightly:\n      jobs: [noop]\n");
   const result = run(args);
@@ -96,6 +110,30 @@ test("bad arguments exit 2", () => {
   assert.is(run([...args, "--project-dir", "broken"]).status, 2);
   assert.is(run([...args, "--connection", "gerrit=ftp"]).status, 2);
   rmSync(root, { recursive: true });
+});
+
+test("unknown project-dir name exits 2", () => {
+  const { root, args } = workspace("");
+  const result = run([...args, "--project-dir", `org/ap=${join(root, "app")}`]);
+  rmSync(root, { recursive: true });
+  assert.is(result.status, 2);
+  assert.match(
+    result.stderr,
+    /--project-dir org\/ap: no tenant in the tenant config has a project/,
+  );
+  assert.match(result.stderr, /did you mean "org\/app"\?/);
+});
+
+test("unchecked projects get one warning", () => {
+  const { root, args } = workspace("- project:\n    check:\n      jobs: [noop]\n");
+  // Leave out org/app's directory: the last two arguments are its --project-dir.
+  const result = run(args.slice(0, -2));
+  rmSync(root, { recursive: true });
+  assert.is(result.status, 0, result.stdout);
+  const warnings = result.stdout.split("\n").filter((line) => line.includes(": warning: "));
+  assert.is(warnings.length, 1, result.stdout);
+  assert.match(warnings[0] ?? "", /1 project has no --project-dir.*: "org\/app"$/);
+  assert.match(result.stdout, /^0 errors, 1 warning$/m);
 });
 
 test.run();

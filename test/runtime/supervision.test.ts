@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 
 import { ActorSystem, type PlacementKind } from "../../runtime/actor/index.js";
+import { DEFAULT_SUPERVISION, restartDelay } from "../../runtime/actor/supervision.js";
 import { makeMessage, recorderModule } from "./fixtures/envelopes.js";
 import { captureLog, type CapturedLog } from "./fixtures/log-capture.js";
 import type { RecorderMessage, RecorderState } from "./fixtures/recorder.js";
@@ -133,6 +134,32 @@ test("exiting worker is restarted and the culprit found", async () => {
     );
     assert.is(actor.quarantined[0]?.message.id, exiting.id);
     assert.match(actor.crashes[1]?.error.message ?? "", /exited with code 3/);
+  } finally {
+    await system.shutdown();
+  }
+});
+
+test("restart delay doubles up to its maximum", () => {
+  const options = { ...DEFAULT_SUPERVISION, restartDelayMs: 100, maxRestartDelayMs: 700 };
+  const delays = [0, 1, 2, 3, 4].map((consecutive) => restartDelay(options, consecutive));
+  assert.equal(delays, [100, 200, 400, 700, 700]);
+});
+
+test("worker restarts back off between crashes", async () => {
+  const system = new ActorSystem({
+    logger: captureLog().logger,
+    supervision: { restartDelayMs: 60, maxRestartDelayMs: 1_000 },
+  });
+  const actor = await spawnRecorder(system, "backing-off", "worker");
+  try {
+    const started = Date.now();
+    actor.send(makeMessage(actor.address, "result", { label: "poison", crash: true }));
+    await system.whenIdle();
+    const elapsed = Date.now() - started;
+    assert.is(actor.crashes.length, 3);
+    // Three restarts wait 60, 120 and 240 ms; without the doubling they would wait 180 ms.
+    assert.ok(elapsed >= 420, `the three restarts took ${elapsed} ms`);
+    assert.is(actor.status, "running");
   } finally {
     await system.shutdown();
   }
