@@ -410,8 +410,9 @@ class LayoutBuilder {
         known = found ? [] : [...this.nodesets.keys()];
         break;
       case "semaphore":
-        if (this.semaphores[name] === undefined) this.warnImpliedSemaphore(reference);
-        return;
+        found = this.semaphores[name] !== undefined;
+        known = found ? [] : Object.keys(this.semaphores);
+        break;
       case "template":
         found = this.templates.has(name);
         known = found ? [] : [...this.templates.keys()];
@@ -488,24 +489,6 @@ class LayoutBuilder {
       }
     }
     return null;
-  }
-
-  /**
-   * Warns about a job's semaphore that no `semaphore` object defines. Zuul uses such a semaphore
-   * with max 1, and so does the pipeline. A name close to a defined one gets a typo hint.
-   */
-  private warnImpliedSemaphore(reference: Reference): void {
-    const { name, site, attribute } = reference;
-    const guess = closest(name, Object.keys(this.semaphores));
-    const typo = guess === null ? "" : `; if you meant semaphore "${guess}", fix the name`;
-    this.errors.push(
-      configWarning(
-        site,
-        attribute,
-        `semaphore "${name}" is not defined, so it is used with max 1; ` +
-          `define it with "- semaphore: {name: ${name}, max: N}" to allow more${typo}`,
-      ),
-    );
   }
 
   /** Freezes each project's job graphs once per branch, to report errors at load time. */
