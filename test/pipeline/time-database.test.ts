@@ -12,7 +12,7 @@ import {
   recordDuration,
 } from "../../actors/pipeline/time-database.js";
 
-/** A state with only the time database, which is all these functions read and write. */
+/** Creates a state containing only the time database, the one field these functions use. */
 function emptyState(): Draft<PipelineState> {
   return { durations: {} } as unknown as Draft<PipelineState>;
 }
