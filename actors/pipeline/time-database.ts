@@ -1,5 +1,7 @@
 // The time database: the last successful durations of each job per project and branch, which
 // give the estimated time the status page shows progress against.
+// NOTE: the durations live in each pipeline's own state, so a job's estimate in one pipeline
+// does not count its builds in the tenant's other pipelines.
 import type { Draft } from "immer";
 
 import type { PipelineState } from "./state.js";

@@ -48,11 +48,12 @@ export class ConfigLayouts implements TenantLayouts {
     return new ConfigLayouts({ ...options, tenant });
   }
 
-  load(): Promise<LayoutLoad> {
+  load(previous?: Layout): Promise<LayoutLoad> {
     return loadLayout(this.options.tenant, this.options.reader, {
       connections: this.options.connections,
       placement: this.options.placement,
       now: this.options.now,
+      previous,
     });
   }
 

@@ -369,8 +369,8 @@ export class Scheduler {
    * pipelines that remain; added pipelines are spawned and removed ones stopped.
    */
   private async reconfigure(tenant: string, force: boolean): Promise<Envelope[]> {
-    const loaded = await this.tenant(tenant).load();
     const old = this.layout(tenant);
+    const loaded = await this.tenant(tenant).load(old);
     if (!loaded.ok) {
       this.options.log.error({ tenant, errors: loaded.errors.length }, "reconfiguration failed");
       for (const error of loaded.errors) this.observer({ type: "config-error", tenant, error });

@@ -147,7 +147,11 @@ export type LayoutLoad =
 /** Loads the layouts of one tenant from its projects' current branches. */
 export interface TenantLayouts {
   readonly tenant: string;
-  load(): Promise<LayoutLoad>;
+  /**
+   * Loads the layout from the current branches. With `previous`, an untrusted project whose new
+   * configuration has errors keeps the configuration it had in `previous`.
+   */
+  load(previous?: Layout): Promise<LayoutLoad>;
   /**
    * Returns `base` with the configuration files of some untrusted projects replaced, for an
    * item that edits them: `overlay` maps project to path to content.

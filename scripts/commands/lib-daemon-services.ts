@@ -164,11 +164,12 @@ export class DaemonLayouts implements TenantLayouts {
     };
   }
 
-  load(): Promise<LayoutLoad> {
+  load(previous?: Layout): Promise<LayoutLoad> {
     return loadLayout(this.config, this.reader, {
       connections: this.connections,
       placement: "worker",
       now: Date.now,
+      previous,
     });
   }
 
