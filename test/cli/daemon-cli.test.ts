@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -238,6 +238,36 @@ test("same Change-Id makes the next patchset", async () => {
   assert.is((await changeView(2))["status"], "NEW");
   const recheck = await cli(state.dir, ["recheck", "2"]);
   assert.is(recheck.code, 0, recheck.stderr);
+});
+
+test("reconfigure reports a broken config", async () => {
+  const work = join(state.dir, "config-copy");
+  await gitOk(state.dir, [
+    "clone",
+    "-q",
+    join(state.dir, "repos", "gatehouse", "config.git"),
+    work,
+  ]);
+  const pipelines = join(work, "zuul.d", "pipelines.yaml");
+  const original = readFileSync(pipelines, "utf8");
+  writeFileSync(pipelines, original + "\n- pipeline:\n    name: broken\n    manager: nosuch\n");
+  await gitOk(work, ["commit", "-qam", "Break the pipelines"]);
+  await gitOk(work, ["push", "-q", "origin", "HEAD:master"]);
+
+  const failed = await cli(state.dir, ["reconfigure"]);
+  assert.is(failed.code, 1, "a configuration that does not load fails the command");
+  assert.match(failed.stderr, /reconfigure failed: tenant "main" configuration has 1 error/);
+  assert.match(failed.stderr, /nosuch/);
+  assert.match(failed.stderr, /keeps its previous configuration/);
+  const names = ((await statusJson())["pipelines"] as { name: string }[]).map((p) => p.name);
+  assert.equal(names, ["check", "gate", "post"], "the previous layout stays");
+
+  writeFileSync(pipelines, original);
+  await gitOk(work, ["commit", "-qam", "Repair the pipelines"]);
+  await gitOk(work, ["push", "-q", "origin", "HEAD:master"]);
+  const repaired = await cli(state.dir, ["reconfigure"]);
+  assert.is(repaired.code, 0, repaired.stderr);
+  assert.match(repaired.stdout, /reconfigured tenant\(s\) main/);
 });
 
 test("stop waits for builds, second stop exits", async () => {
