@@ -132,6 +132,34 @@ test("bad requests get error replies", async () => {
   const usage = await cli(state.dir, ["review", "1", "--label", "Code-Review"]);
   assert.is(usage.code, 2);
 
+  const missing = await cli(state.dir, ["enqueue"]);
+  assert.is(missing.code, 2, "a missing required option is a usage error");
+  assert.match(missing.stderr, /required option '--pipeline <name>' not specified/);
+
+  const unknownCommand = await cli(state.dir, ["frobnicate"]);
+  assert.is(unknownCommand.code, 2);
+
+  const help = await cli(state.dir, ["review", "--help"]);
+  assert.is(help.code, 0, "--help exits 0");
+
+  const outOfRange = await cli(state.dir, ["review", "1", "--label", "Code-Review=+3"]);
+  assert.is(outOfRange.code, 2);
+  assert.match(outOfRange.stderr, /labels\.Code-Review must be an integer vote from -2 to \+2/);
+
+  const rawVote = await sendRaw(
+    '{"id": 5, "command": "review", "args": {"change": 1, "labels": {"Code-Review": 3}, "by": "x"}}',
+  );
+  assert.is((rawVote["error"] as { code: string }).code, "invalid-arguments");
+
+  const huge = await cli(state.dir, ["show", "99999999999999999999"]);
+  assert.is(huge.code, 2);
+  assert.match(huge.stderr, /CHANGE must be NUMBER or NUMBER,PATCHSET/);
+
+  const hugeItem = await sendRaw(
+    '{"id": 6, "command": "dequeue", "args": {"pipeline": "gate", "project": "demo/hello", "change": "99999999999999999999,1"}}',
+  );
+  assert.is((hugeItem["error"] as { code: string }).code, "invalid-arguments");
+
   const info = await cli(state.dir, ["info", "--json"]);
   assert.is(info.code, 0, "daemon still answers");
   assert.equal((JSON.parse(info.stdout) as { tenants: string[] }).tenants, ["main"]);
