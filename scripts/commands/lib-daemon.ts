@@ -70,6 +70,8 @@ export class Daemon {
   private metrics: MetricsRecorder;
   private readonly startedAt = Date.now();
   private readonly events: EventCounts = emptyEventCounts();
+  /** True once every service and the web server run; the control socket opens before that. */
+  private ready = false;
   private stopRequest: "graceful" | "immediate" | null = null;
   private stopped: Promise<void> | null = null;
   private wakeStop: () => void = () => undefined;
@@ -107,6 +109,7 @@ export class Daemon {
       await this.shutDown();
       throw err;
     }
+    this.ready = true;
     this.log.info(
       { stateDir: paths.stateDir, socket: paths.socket, web: this.web.url },
       "daemon started",
@@ -203,25 +206,32 @@ export class Daemon {
   private handlerContext() {
     return {
       log: this.log,
-      info: () => this.info(),
-      stats: () => this.stats(),
-      scheduler: () => {
-        if (this.services === null) {
-          throw new ControlError(
-            "rejected",
-            "The daemon is still starting; try again in a moment.",
-          );
-        }
-        return this.services.scheduler;
+      info: () => {
+        this.readyServices();
+        return this.info();
       },
+      stats: () => this.stats(),
+      scheduler: () => this.readyServices().scheduler,
       tenants: () => this.tenantNames,
-      localConnections: () => this.services?.locals ?? new Map<string, LocalConnection>(),
+      localConnections: () => this.readyServices().locals,
       stopping: () => this.stopRequest !== null,
       stop: () => this.stop(),
       kick: () => {
         this.services?.driver.kick();
       },
     };
+  }
+
+  /**
+   * Returns the services once the daemon has started. While the Scheduler still loads tenants
+   * and spawns pipelines, requests get `rejected`, and `info` too, so a client that waits for
+   * `info` (as scripts/gatehouse-daemon does) waits until the daemon can serve every command.
+   */
+  private readyServices(): Services {
+    if (!this.ready || this.services === null) {
+      throw new ControlError("rejected", "The daemon is still starting; try again in a moment.");
+    }
+    return this.services;
   }
 
   private async createSampleProjects(): Promise<void> {
