@@ -61,6 +61,7 @@ interface Services {
   readonly guarded: GuardedExecutor;
   readonly scheduler: Scheduler;
   readonly driver: SchedulerDriver;
+  readonly host: SupervisorHost;
 }
 
 export class Daemon {
@@ -197,6 +198,19 @@ export class Daemon {
         heldWhileStopping: services?.guarded.heldBuilds ?? 0,
       },
       nodes: services?.nodes.usage() ?? [],
+      // Paused pipelines hold their trigger events in their mailboxes, counted as `queued`.
+      pipelines: (services?.host.supervisor.status() ?? []).flatMap((actor) =>
+        actor.pipeline === null
+          ? []
+          : [
+              {
+                tenant: actor.tenant,
+                pipeline: actor.pipeline,
+                paused: actor.paused,
+                queued: actor.queued,
+              },
+            ],
+      ),
       metrics: this.metrics.counts(),
       controlClients: this.control?.clientCount ?? 0,
       failedSchedulerRuns: services?.driver.failedRuns ?? 0,
@@ -350,6 +364,7 @@ export class Daemon {
       guarded,
       scheduler,
       driver,
+      host,
     };
     this.services = services;
     await scheduler.start();

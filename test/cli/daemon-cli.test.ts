@@ -268,6 +268,30 @@ test("same Change-Id makes the next patchset", async () => {
   assert.is(recheck.code, 0, recheck.stderr);
 });
 
+test("pause shows in stats", async () => {
+  const pipelinesOf = async () => {
+    const output = await cli(state.dir, ["stats", "--json"]);
+    assert.is(output.code, 0, output.stderr);
+    return (JSON.parse(output.stdout) as { pipelines: { pipeline: string; paused: boolean }[] })
+      .pipelines;
+  };
+  assert.is((await cli(state.dir, ["pause"])).code, 0);
+  const paused = await pipelinesOf();
+  assert.equal(
+    paused.map((entry) => entry.pipeline),
+    ["check", "gate", "post"],
+  );
+  assert.ok(
+    paused.every((entry) => entry.paused),
+    "every pipeline is paused",
+  );
+  assert.is((await cli(state.dir, ["resume"])).code, 0);
+  assert.not.ok(
+    (await pipelinesOf()).some((entry) => entry.paused),
+    "no pipeline is paused",
+  );
+});
+
 test("reconfigure reports a broken config", async () => {
   const work = join(state.dir, "config-copy");
   await gitOk(state.dir, [
