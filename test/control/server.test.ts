@@ -38,8 +38,12 @@ function sendAndHalfClose(socketPath: string, text: string): Promise<string> {
       received += chunk;
     });
     socket.on("error", reject);
-    socket.on("end", () => resolve(received));
-    socket.on("connect", () => socket.end(text));
+    socket.on("end", () => {
+      resolve(received);
+    });
+    socket.on("connect", () => {
+      socket.end(text);
+    });
   });
 }
 
