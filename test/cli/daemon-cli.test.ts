@@ -168,8 +168,9 @@ test("bad requests get error replies", async () => {
 test("proposed change runs check then merges through gate", async () => {
   const work = join(state.dir, "work-copy");
   await gitOk(state.dir, ["clone", "-q", join(state.dir, "repos", "demo", "hello.git"), work]);
-  // A test that takes a few seconds keeps the item in flight while the status is read.
-  writeFileSync(join(work, "tests", "slow.test.sh"), "#!/bin/sh\nsleep 2\n");
+  // A test that takes a few seconds keeps the item in flight while the status is read twice, by
+  // two CLI processes that each take about a second to start on a loaded machine.
+  writeFileSync(join(work, "tests", "slow.test.sh"), "#!/bin/sh\nsleep 6\n");
   chmodSync(join(work, "tests", "slow.test.sh"), 0o755);
   await gitOk(work, ["add", "tests/slow.test.sh"]);
   await gitOk(work, ["commit", "-qm", "Add a slow test"]);
