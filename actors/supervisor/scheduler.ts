@@ -365,8 +365,9 @@ export class Scheduler {
 
   /**
    * Reloads a tenant's layout. Unless `force`, an unchanged layout is left alone. A layout that
-   * does not load keeps the old one. Returns the envelopes that hand the new layout to the
-   * pipelines that remain; added pipelines are spawned and removed ones stopped.
+   * does not load keeps the old one, and a forced reload, which an operator requested, then
+   * throws TenantConfigError. Returns the envelopes that hand the new layout to the pipelines
+   * that remain; added pipelines are spawned and removed ones stopped.
    */
   private async reconfigure(tenant: string, force: boolean): Promise<Envelope[]> {
     const old = this.layout(tenant);
@@ -374,6 +375,7 @@ export class Scheduler {
     if (!loaded.ok) {
       this.options.log.error({ tenant, errors: loaded.errors.length }, "reconfiguration failed");
       for (const error of loaded.errors) this.observer({ type: "config-error", tenant, error });
+      if (force) throw new TenantConfigError(tenant, loaded.errors);
       return [];
     }
     if (!force && sameLayout(old, loaded.layout)) return [];

@@ -9,6 +9,8 @@ const REVISION_PATTERN = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const LABEL_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
 const MAX_TEXT_LENGTH = 64 * 1024;
 const MAX_NAME_LENGTH = 255;
+/** Largest vote magnitude the local connection accepts on any label. */
+const MAX_VOTE = 2;
 
 /** Reads the arguments of one command; rejects fields the command does not take. */
 export class ArgumentReader {
@@ -89,7 +91,7 @@ export class ArgumentReader {
   /** A change item id, `NUMBER,PATCHSET`. */
   changeId(key: string): string {
     const value = this.text(key, 40);
-    if (!CHANGE_PATTERN.test(value)) {
+    if (!isChangeId(value)) {
       this.fail(key, `must be NUMBER,PATCHSET such as "3,1", got ${describe(value)}`);
     }
     return value;
@@ -106,7 +108,7 @@ export class ArgumentReader {
       this.fail(key, `must be a non-empty list of NUMBER,PATCHSET strings, got ${describe(value)}`);
     }
     const ids = value.map((entry, index) => {
-      if (typeof entry !== "string" || !CHANGE_PATTERN.test(entry)) {
+      if (typeof entry !== "string" || !isChangeId(entry)) {
         this.fail(
           `${key}[${index}]`,
           `must be NUMBER,PATCHSET such as "3,1", got ${describe(entry)}`,
@@ -160,10 +162,10 @@ export class ArgumentReader {
       if (!LABEL_PATTERN.test(label)) {
         this.fail(`${key}.${label}`, "is not a label name; use letters, digits and '-'");
       }
-      if (typeof vote !== "number" || !Number.isSafeInteger(vote)) {
+      if (typeof vote !== "number" || !Number.isSafeInteger(vote) || Math.abs(vote) > MAX_VOTE) {
         this.fail(
           `${key}.${label}`,
-          `must be an integer vote such as 2 or -1, got ${describe(vote)}`,
+          `must be an integer vote from -${MAX_VOTE} to +${MAX_VOTE}, got ${describe(vote)}`,
         );
       }
       labels[label] = vote;
@@ -184,6 +186,16 @@ export class ArgumentReader {
     if (value.length > maxLength) this.fail(key, `must be at most ${maxLength} characters`);
     return value;
   }
+}
+
+/** True for `NUMBER,PATCHSET` where both numbers are positive safe integers. */
+function isChangeId(value: string): boolean {
+  const match = CHANGE_PATTERN.exec(value);
+  return (
+    match !== null &&
+    Number.isSafeInteger(Number(match[1])) &&
+    Number.isSafeInteger(Number(match[2]))
+  );
 }
 
 /** The rules of `git check-ref-format` that matter for names typed by people. */

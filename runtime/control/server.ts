@@ -45,7 +45,9 @@ export class ControlServer {
         "socket directory mode tightened to 0700",
       );
     }
-    const server = createServer();
+    // allowHalfOpen keeps the reply direction open after a client shuts down its sending side,
+    // as `printf ... | socat` does, so requests still in flight can reply.
+    const server = createServer({ allowHalfOpen: true });
     const inode = await bindSocket(server, options.socketPath);
     const control = new ControlServer(server, options, inode, log);
     server.on("connection", (socket) => {
@@ -104,6 +106,7 @@ export class ControlServer {
     let buffered: Buffer[] = [];
     let bufferedBytes = 0;
     let discarding = false;
+    const pending = new Set<Promise<void>>();
 
     socket.on("data", (chunk: Buffer) => {
       let start = 0;
@@ -125,7 +128,7 @@ export class ControlServer {
           this.replyLineTooLong(socket, maxBytes);
           continue;
         }
-        this.handleLine(socket, client, line, log);
+        this.track(pending, this.handleLine(socket, client, line, log));
       }
       if (discarding || start >= chunk.length) return;
       const rest = chunk.subarray(start);
@@ -139,6 +142,17 @@ export class ControlServer {
         this.replyLineTooLong(socket, maxBytes);
       }
     });
+    socket.on("end", () => {
+      // A last line without a newline is still a request, then the connection closes once
+      // every reply of this client is written.
+      if (!discarding && bufferedBytes > 0) {
+        const line = Buffer.concat(buffered).toString("utf8");
+        buffered = [];
+        bufferedBytes = 0;
+        this.track(pending, this.handleLine(socket, client, line, log));
+      }
+      void Promise.all(pending).then(() => socket.end());
+    });
     socket.on("error", (err) => {
       log.debug({ err }, "control client connection failed");
     });
@@ -148,9 +162,21 @@ export class ControlServer {
     });
   }
 
-  private handleLine(socket: Socket, client: number, rawLine: string, log: Logger): void {
+  private track(pending: Set<Promise<void>>, work: Promise<void> | null): void {
+    if (work === null) return;
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  }
+
+  /** Parses and dispatches one line. Returns the pending reply, or null when the reply was sent. */
+  private handleLine(
+    socket: Socket,
+    client: number,
+    rawLine: string,
+    log: Logger,
+  ): Promise<void> | null {
     const line = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
-    if (line.trim() === "") return;
+    if (line.trim() === "") return null;
     const parsed = parseRequestLine(line);
     if (!parsed.ok) {
       log.info(
@@ -158,7 +184,7 @@ export class ControlServer {
         "control request rejected",
       );
       send(socket, parsed.reply);
-      return;
+      return null;
     }
     const { request } = parsed;
     const started = Date.now();
@@ -175,6 +201,7 @@ export class ControlServer {
     });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
+    return work;
   }
 
   private replyLineTooLong(socket: Socket, maxBytes: number): void {
@@ -189,6 +216,14 @@ export class ControlServer {
   }
 }
 
+/**
+ * Writes a reply. A client that sends requests faster than it reads the replies is paused until
+ * its replies drain, so unread replies cannot pile up in memory.
+ */
 function send(socket: Socket, reply: ControlReply): void {
-  if (socket.writable) socket.write(encodeReply(reply));
+  if (!socket.writable) return;
+  if (!socket.write(encodeReply(reply)) && !socket.isPaused()) {
+    socket.pause();
+    socket.once("drain", () => socket.resume());
+  }
 }

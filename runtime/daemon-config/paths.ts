@@ -49,7 +49,11 @@ export function resolveStateDir(sources: StateDirSources = {}): string {
   const cwd = sources.cwd ?? process.cwd();
   const env = sources.env ?? process.env;
   const fromEnv = env[STATE_DIR_ENV];
-  const chosen = nonEmpty(sources.option) ?? nonEmpty(fromEnv) ?? DEFAULT_STATE_DIR;
+  const chosen =
+    nonEmpty(sources.option) ??
+    nonEmpty(fromEnv) ??
+    nonEmpty(sources.configured ?? undefined) ??
+    DEFAULT_STATE_DIR;
   return isAbsolute(chosen) ? resolve(chosen) : resolve(cwd, chosen);
 }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { pino, type Logger } from "pino";
 
+import { TenantConfigError } from "../../actors/supervisor/scheduler.js";
 import { StartupError, readSettings, type DaemonSettings } from "./lib-daemon-config.js";
 import { Daemon, VERSION } from "./lib-daemon.js";
 
@@ -51,6 +52,16 @@ function banner(daemon: Daemon, settings: DaemonSettings): string {
   return lines.join("\n");
 }
 
+/** Tells how to repair a configuration project that stops the daemon from starting. */
+function configAdvice(settings: DaemonSettings): string {
+  const repos = settings.localConnections.map((connection) => connection.root).join(", ");
+  return (
+    "The configuration is read from the branches of the tenant's projects. Fix it with git: " +
+    `clone the project from ${repos}, correct the file named above, push to the branch, then ` +
+    "start the daemon again. `gatehouse validate-config` checks a configuration first.\n"
+  );
+}
+
 async function runDaemon(options: DaemonOptions, log: Logger): Promise<number> {
   let settings: DaemonSettings;
   try {
@@ -67,6 +78,7 @@ async function runDaemon(options: DaemonOptions, log: Logger): Promise<number> {
     const reason = err instanceof Error ? err.message : String(err);
     log.error({ err }, "daemon failed to start");
     process.stderr.write(`gatehouse daemon: cannot start: ${reason}\n`);
+    if (err instanceof TenantConfigError) process.stderr.write(configAdvice(settings));
     return 1;
   }
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -134,13 +134,18 @@ function parseTimeout(text: string): number {
 /** Parses `NUMBER` or `NUMBER,PATCHSET` of a change argument. */
 export function parseChangeArgument(text: string): { change: number; patchset?: number } {
   const match = /^([1-9][0-9]*)(?:,([1-9][0-9]*))?$/.exec(text);
-  if (match === null) {
+  const change = Number(match?.[1]);
+  const patchset = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (
+    match === null ||
+    !Number.isSafeInteger(change) ||
+    (patchset !== undefined && !Number.isSafeInteger(patchset))
+  ) {
     throw new UsageError(
       `CHANGE must be NUMBER or NUMBER,PATCHSET such as 3 or 3,2, got "${text}"`,
     );
   }
-  const change = Number(match[1]);
-  return match[2] === undefined ? { change } : { change, patchset: Number(match[2]) };
+  return patchset === undefined ? { change } : { change, patchset };
 }
 
 /** Writes a result as indented JSON. */

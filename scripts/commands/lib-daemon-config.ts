@@ -59,14 +59,8 @@ export function readSettings(options: SettingsOptions): DaemonSettings {
   const configFile = resolve(options.config ?? DEFAULT_CONFIG);
   const configDir = dirname(configFile);
   const config = readDaemonConfig(configFile);
-  const stateDir = resolveStateDir({
-    option: options.stateDir,
-    configured: config.stateDir === null ? null : resolve(configDir, config.stateDir),
-  });
-  const paths = statePaths(
-    stateDir,
-    config.controlSocket === null ? {} : { socket: config.controlSocket },
-  );
+  const paths = pathsOf(config, configFile, options.stateDir);
+  const stateDir = paths.stateDir;
   const tenants = readTenants(resolve(configDir, config.tenantConfig));
   const localConnections = config.connections.flatMap((connection) => {
     // NOTE: an `sql` connection is accepted so that pipelines naming it as a reporter load, but it
@@ -108,6 +102,27 @@ export function readSettings(options: SettingsOptions): DaemonSettings {
     statsd:
       config.statsd === null ? null : parseAddress(config.statsd, `${configFile}: metrics.statsd`),
   };
+}
+
+/**
+ * Resolves the state paths of a daemon config file as the daemon does: `--state-dir`, else
+ * $GATEHOUSE_STATE_DIR, else the config's `state-dir`, else `./var`, and the config's
+ * `control-socket`. Throws StartupError when the file cannot be read or parsed.
+ */
+export function readDaemonPaths(configFile: string, stateDirOption?: string): StatePaths {
+  const file = resolve(configFile);
+  return pathsOf(readDaemonConfig(file), file, stateDirOption);
+}
+
+function pathsOf(config: DaemonConfig, configFile: string, stateDirOption?: string): StatePaths {
+  const stateDir = resolveStateDir({
+    option: stateDirOption,
+    configured: config.stateDir === null ? null : resolve(dirname(configFile), config.stateDir),
+  });
+  return statePaths(
+    stateDir,
+    config.controlSocket === null ? {} : { socket: config.controlSocket },
+  );
 }
 
 function readDaemonConfig(file: string): DaemonConfig {

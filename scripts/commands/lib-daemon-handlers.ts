@@ -228,11 +228,32 @@ class ManagementHandlers {
     });
   }
 
+  /**
+   * Runs a command on one tenant or on every tenant. A tenant whose configuration does not load
+   * keeps its previous layout, and the others are still reconfigured before the reply names the
+   * failures.
+   */
   everyTenant(command: "reconfigure" | "pause" | "resume", args: TenantArgs) {
     return translated(async () => {
       const tenants =
         args.tenant === undefined ? [...this.context.tenants()] : [this.tenantOf(args)];
-      for (const tenant of tenants) await this.manage({ command, tenant });
+      const failures: TenantConfigError[] = [];
+      for (const tenant of tenants) {
+        try {
+          await this.manage({ command, tenant });
+        } catch (err) {
+          if (!(err instanceof TenantConfigError)) throw err;
+          failures.push(err);
+        }
+      }
+      if (failures.length > 0) {
+        const reasons = failures.map((failure) => failure.message).join(". ");
+        throw new ControlError(
+          "rejected",
+          `${reasons}. The tenant keeps its previous configuration. Fix the configuration ` +
+            "project's branch, then run reconfigure again.",
+        );
+      }
       return { tenants };
     });
   }

@@ -61,6 +61,7 @@ interface Services {
   readonly guarded: GuardedExecutor;
   readonly scheduler: Scheduler;
   readonly driver: SchedulerDriver;
+  readonly host: SupervisorHost;
 }
 
 export class Daemon {
@@ -70,6 +71,8 @@ export class Daemon {
   private metrics: MetricsRecorder;
   private readonly startedAt = Date.now();
   private readonly events: EventCounts = emptyEventCounts();
+  /** True once every service and the web server run; the control socket opens before that. */
+  private ready = false;
   private stopRequest: "graceful" | "immediate" | null = null;
   private stopped: Promise<void> | null = null;
   private wakeStop: () => void = () => undefined;
@@ -107,6 +110,7 @@ export class Daemon {
       await this.shutDown();
       throw err;
     }
+    this.ready = true;
     this.log.info(
       { stateDir: paths.stateDir, socket: paths.socket, web: this.web.url },
       "daemon started",
@@ -194,6 +198,19 @@ export class Daemon {
         heldWhileStopping: services?.guarded.heldBuilds ?? 0,
       },
       nodes: services?.nodes.usage() ?? [],
+      // Paused pipelines hold their trigger events in their mailboxes, counted as `queued`.
+      pipelines: (services?.host.supervisor.status() ?? []).flatMap((actor) =>
+        actor.pipeline === null
+          ? []
+          : [
+              {
+                tenant: actor.tenant,
+                pipeline: actor.pipeline,
+                paused: actor.paused,
+                queued: actor.queued,
+              },
+            ],
+      ),
       metrics: this.metrics.counts(),
       controlClients: this.control?.clientCount ?? 0,
       failedSchedulerRuns: services?.driver.failedRuns ?? 0,
@@ -203,25 +220,32 @@ export class Daemon {
   private handlerContext() {
     return {
       log: this.log,
-      info: () => this.info(),
-      stats: () => this.stats(),
-      scheduler: () => {
-        if (this.services === null) {
-          throw new ControlError(
-            "rejected",
-            "The daemon is still starting; try again in a moment.",
-          );
-        }
-        return this.services.scheduler;
+      info: () => {
+        this.readyServices();
+        return this.info();
       },
+      stats: () => this.stats(),
+      scheduler: () => this.readyServices().scheduler,
       tenants: () => this.tenantNames,
-      localConnections: () => this.services?.locals ?? new Map<string, LocalConnection>(),
+      localConnections: () => this.readyServices().locals,
       stopping: () => this.stopRequest !== null,
       stop: () => this.stop(),
       kick: () => {
         this.services?.driver.kick();
       },
     };
+  }
+
+  /**
+   * Returns the services once the daemon has started. While the Scheduler still loads tenants
+   * and spawns pipelines, requests get `rejected`, and `info` too, so a client that waits for
+   * `info` (as scripts/gatehouse-daemon does) waits until the daemon can serve every command.
+   */
+  private readyServices(): Services {
+    if (!this.ready || this.services === null) {
+      throw new ControlError("rejected", "The daemon is still starting; try again in a moment.");
+    }
+    return this.services;
   }
 
   private async createSampleProjects(): Promise<void> {
@@ -340,6 +364,7 @@ export class Daemon {
       guarded,
       scheduler,
       driver,
+      host,
     };
     this.services = services;
     await scheduler.start();

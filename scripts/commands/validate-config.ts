@@ -179,7 +179,7 @@ async function validate(options: ValidateOptions): Promise<number> {
 export function register(program: Command): void {
   program
     .command("validate-config")
-    .description("Check a tenant config and project configuration directories for errors")
+    .description("check a tenant config and project configuration directories for errors")
     .option("--tenant-config <file>", "tenant config file (Zuul's list of `- tenant:` entries)")
     .option(
       "--project-dir <name=dir>",

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, statSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -132,6 +132,34 @@ test("bad requests get error replies", async () => {
   const usage = await cli(state.dir, ["review", "1", "--label", "Code-Review"]);
   assert.is(usage.code, 2);
 
+  const missing = await cli(state.dir, ["enqueue"]);
+  assert.is(missing.code, 2, "a missing required option is a usage error");
+  assert.match(missing.stderr, /required option '--pipeline <name>' not specified/);
+
+  const unknownCommand = await cli(state.dir, ["frobnicate"]);
+  assert.is(unknownCommand.code, 2);
+
+  const help = await cli(state.dir, ["review", "--help"]);
+  assert.is(help.code, 0, "--help exits 0");
+
+  const outOfRange = await cli(state.dir, ["review", "1", "--label", "Code-Review=+3"]);
+  assert.is(outOfRange.code, 2);
+  assert.match(outOfRange.stderr, /labels\.Code-Review must be an integer vote from -2 to \+2/);
+
+  const rawVote = await sendRaw(
+    '{"id": 5, "command": "review", "args": {"change": 1, "labels": {"Code-Review": 3}, "by": "x"}}',
+  );
+  assert.is((rawVote["error"] as { code: string }).code, "invalid-arguments");
+
+  const huge = await cli(state.dir, ["show", "99999999999999999999"]);
+  assert.is(huge.code, 2);
+  assert.match(huge.stderr, /CHANGE must be NUMBER or NUMBER,PATCHSET/);
+
+  const hugeItem = await sendRaw(
+    '{"id": 6, "command": "dequeue", "args": {"pipeline": "gate", "project": "demo/hello", "change": "99999999999999999999,1"}}',
+  );
+  assert.is((hugeItem["error"] as { code: string }).code, "invalid-arguments");
+
   const info = await cli(state.dir, ["info", "--json"]);
   assert.is(info.code, 0, "daemon still answers");
   assert.equal((JSON.parse(info.stdout) as { tenants: string[] }).tenants, ["main"]);
@@ -140,8 +168,9 @@ test("bad requests get error replies", async () => {
 test("proposed change runs check then merges through gate", async () => {
   const work = join(state.dir, "work-copy");
   await gitOk(state.dir, ["clone", "-q", join(state.dir, "repos", "demo", "hello.git"), work]);
-  // A test that takes a few seconds keeps the item in flight while the status is read.
-  writeFileSync(join(work, "tests", "slow.test.sh"), "#!/bin/sh\nsleep 2\n");
+  // A test that takes a few seconds keeps the item in flight while the status is read twice, by
+  // two CLI processes that each take about a second to start on a loaded machine.
+  writeFileSync(join(work, "tests", "slow.test.sh"), "#!/bin/sh\nsleep 6\n");
   chmodSync(join(work, "tests", "slow.test.sh"), 0o755);
   await gitOk(work, ["add", "tests/slow.test.sh"]);
   await gitOk(work, ["commit", "-qm", "Add a slow test"]);
@@ -238,6 +267,60 @@ test("same Change-Id makes the next patchset", async () => {
   assert.is((await changeView(2))["status"], "NEW");
   const recheck = await cli(state.dir, ["recheck", "2"]);
   assert.is(recheck.code, 0, recheck.stderr);
+});
+
+test("pause shows in stats", async () => {
+  const pipelinesOf = async () => {
+    const output = await cli(state.dir, ["stats", "--json"]);
+    assert.is(output.code, 0, output.stderr);
+    return (JSON.parse(output.stdout) as { pipelines: { pipeline: string; paused: boolean }[] })
+      .pipelines;
+  };
+  assert.is((await cli(state.dir, ["pause"])).code, 0);
+  const paused = await pipelinesOf();
+  assert.equal(
+    paused.map((entry) => entry.pipeline),
+    ["check", "gate", "post"],
+  );
+  assert.ok(
+    paused.every((entry) => entry.paused),
+    "every pipeline is paused",
+  );
+  assert.is((await cli(state.dir, ["resume"])).code, 0);
+  assert.not.ok(
+    (await pipelinesOf()).some((entry) => entry.paused),
+    "no pipeline is paused",
+  );
+});
+
+test("reconfigure reports a broken config", async () => {
+  const work = join(state.dir, "config-copy");
+  await gitOk(state.dir, [
+    "clone",
+    "-q",
+    join(state.dir, "repos", "gatehouse", "config.git"),
+    work,
+  ]);
+  const pipelines = join(work, "zuul.d", "pipelines.yaml");
+  const original = readFileSync(pipelines, "utf8");
+  writeFileSync(pipelines, original + "\n- pipeline:\n    name: broken\n    manager: nosuch\n");
+  await gitOk(work, ["commit", "-qam", "Break the pipelines"]);
+  await gitOk(work, ["push", "-q", "origin", "HEAD:master"]);
+
+  const failed = await cli(state.dir, ["reconfigure"]);
+  assert.is(failed.code, 1, "a configuration that does not load fails the command");
+  assert.match(failed.stderr, /reconfigure failed: tenant "main" configuration has 1 error/);
+  assert.match(failed.stderr, /nosuch/);
+  assert.match(failed.stderr, /keeps its previous configuration/);
+  const names = ((await statusJson())["pipelines"] as { name: string }[]).map((p) => p.name);
+  assert.equal(names, ["check", "gate", "post"], "the previous layout stays");
+
+  writeFileSync(pipelines, original);
+  await gitOk(work, ["commit", "-qam", "Repair the pipelines"]);
+  await gitOk(work, ["push", "-q", "origin", "HEAD:master"]);
+  const repaired = await cli(state.dir, ["reconfigure"]);
+  assert.is(repaired.code, 0, repaired.stderr);
+  assert.match(repaired.stdout, /reconfigured tenant\(s\) main/);
 });
 
 test("stop waits for builds, second stop exits", async () => {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -20,7 +21,30 @@ function makeRegistry(): CommandRegistry {
         throw new ControlError("not-found", "Tenant missing not found.");
       if (args.tenant === "broken") throw new Error("handler bug");
       return { tenant: args.tenant ?? null };
+    })
+    .handle("stats", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { padding: "x".repeat(4096) };
     });
+}
+
+/** Connects, writes `text`, shuts down the sending side and returns every byte received. */
+function sendAndHalfClose(socketPath: string, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("end", () => {
+      resolve(received);
+    });
+    socket.on("connect", () => {
+      socket.end(text);
+    });
+  });
 }
 
 async function withServer(
@@ -117,7 +141,7 @@ test("unknown command lists served commands", async () => {
     client.write('{"id": 1, "command": "frobnicate"}\n');
     const [reply] = await client.next();
     const message = String((reply?.["error"] as Record<string, unknown>)["message"]);
-    assert.match(message, /Unknown command "frobnicate"; known commands: info, status\./);
+    assert.match(message, /Unknown command "frobnicate"; known commands: info, status, stats\./);
     client.close();
   });
 });
@@ -145,6 +169,49 @@ test("several requests in one chunk all get replies", async () => {
     client.write('mand": "info"}\n');
     const replies = await client.next(3);
     assert.equal(replies.map((reply) => reply["id"]).sort(), [1, 2, 3]);
+    client.close();
+  });
+});
+
+test("half-closed client still gets slow replies", async () => {
+  await withServer(async (_server, socketPath) => {
+    const received = await sendAndHalfClose(
+      socketPath,
+      '{"id": 1, "command": "stats", "args": {}}\n{"id": 2, "command": "info", "args": {}}\n',
+    );
+    const ids = received
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { id: unknown }).id);
+    assert.equal(ids.sort(), [1, 2]);
+  });
+});
+
+test("last line without newline is answered", async () => {
+  await withServer(async (_server, socketPath) => {
+    const received = await sendAndHalfClose(
+      socketPath,
+      '{"id": 7, "command": "stats", "args": {}}',
+    );
+    const reply = JSON.parse(received) as { id: unknown; ok: unknown };
+    assert.is(reply.id, 7);
+    assert.is(reply.ok, true);
+  });
+});
+
+test("client that reads late gets every reply", async () => {
+  await withServer(async (_server, socketPath) => {
+    const client = await openLineClient(socketPath);
+    client.socket.pause();
+    const count = 2000;
+    let burst = "";
+    for (let id = 0; id < count; id++) burst += `{"id": ${id}, "command": "stats", "args": {}}\n`;
+    client.write(burst);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    client.socket.resume();
+    const replies = await client.next(count);
+    assert.is(new Set(replies.map((reply) => reply["id"])).size, count);
+    assert.ok(replies.every((reply) => reply["ok"] === true));
     client.close();
   });
 });

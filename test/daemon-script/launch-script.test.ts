@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -83,6 +83,47 @@ test("start after a killed daemon", async () => {
     assert.not.ok(isAlive(second));
   } finally {
     await script(["stop", "--state-dir", state.dir]);
+    state.remove();
+  }
+});
+
+test("config file sets state dir and socket", async () => {
+  const state = makeStateDir();
+  const stateDir = join(state.dir, "state");
+  const config = join(state.dir, "gatehouse.yaml");
+  // The embedded default creates the sample projects, which the custom config then uses.
+  const seeded = await script(["start", "--state-dir", stateDir, "--listen", "127.0.0.1:0"]);
+  assert.is(seeded.code, 0, seeded.stderr);
+  assert.is((await script(["stop", "--state-dir", stateDir])).code, 0);
+  const embedded = readFileSync(join(REPOSITORY, "etc", "gatehouse.yaml"), "utf8");
+  writeFileSync(
+    config,
+    embedded
+      .replace(
+        "tenant-config: main.yaml",
+        `tenant-config: ${join(REPOSITORY, "etc", "main.yaml")}\nstate-dir: ${stateDir}`,
+      )
+      .replace("listen: 127.0.0.1:9000", "listen: 127.0.0.1:0") +
+      "\ncontrol-socket: control/gh.sock\n",
+  );
+  const socket = join(stateDir, "control", "gh.sock");
+  try {
+    const started = await script(["start", "--config", config]);
+    assert.is(started.code, 0, started.stderr);
+    assert.match(started.stdout, new RegExp(`socket ${socket}`));
+    assert.ok(existsSync(socket), "the daemon listens on the configured socket");
+    const pid = Number(readFileSync(join(stateDir, "gatehouse.pid"), "utf8"));
+
+    const status = await script(["status", "--config", config]);
+    assert.is(status.code, 0, status.stdout);
+    assert.match(status.stdout, new RegExp(`running \\(pid ${pid},`));
+
+    const stopped = await script(["stop", "--config", config]);
+    assert.is(stopped.code, 0, stopped.stderr);
+    assert.not.ok(isAlive(pid), "no daemon process after stop");
+    assert.not.ok(existsSync(socket), "no socket after stop");
+  } finally {
+    await script(["stop", "--config", config]);
     state.remove();
   }
 });
