@@ -1,6 +1,7 @@
 // The daemon with its real merger, executor and node provider on the sample project. The tests
 // cover a job that a change adds in its own .zuul.yaml and a pre-run failure retried up to
-// RETRY_LIMIT. They also check that change data full of shell metacharacters never reaches a shell.
+// RETRY_LIMIT. They also check that change data full of shell metacharacters never reaches a shell
+// and that bad project, branch and label names are rejected while the daemon keeps working.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -210,6 +211,32 @@ test("shell metacharacters stay inert", async () => {
   for (const suffix of ["subject", "semicolon", "tick", "branch", "topic"]) {
     assert.not.ok(existsSync(`${marker}-${suffix}`), `change data (${suffix}) ran in a shell`);
   }
+});
+
+test("bad names are rejected, daemon works", async () => {
+  const work = await commitInClone({ "x.txt": { content: "x\n" } }, "Add x");
+  // A bare repository next to the connection's root, which a `../` project name would reach.
+  const outside = join(state.dir, "outside.git");
+  await gitOk(state.dir, ["init", "-q", "--bare", outside]);
+  const escape = await cli(state.dir, ["propose", "--project", "../outside"], work);
+  assert.is(escape.code, 2, escape.stderr);
+  assert.match(escape.stderr, /project name "\.\.\/outside" is invalid/);
+  const pushed = await gitOk(state.dir, ["--git-dir", outside, "for-each-ref"]);
+  assert.is(pushed, "", "nothing was pushed outside the repository root");
+
+  const missing = await cli(state.dir, ["propose", "--project", "demo/missing"], work);
+  assert.not.equal(missing.code, 0);
+  assert.match(missing.stderr, /demo\/missing/);
+  const branch = await cli(state.dir, ["propose", "--branch", "a..b"], work);
+  assert.is(branch.code, 2, branch.stderr);
+  assert.match(branch.stderr, /branch "a\.\.b" is invalid/);
+  const label = await cli(state.dir, ["review", "1", "--label", "$(touch x)=+2"]);
+  assert.not.equal(label.code, 0);
+  assert.match(label.stderr, /\$\(touch x\)/);
+
+  const number = await propose(work);
+  const view = await waitForVerified(number);
+  assert.is(verified(view), 1, reportText(view));
 });
 
 test.run();
