@@ -205,7 +205,14 @@ export class BuildRun {
         : { command: step.file, args: [], env };
     this.#options.log.debug({ phase: step.phase, path: step.ref.path }, "build step started");
     return runStep(
-      { ...command, step, cwd: paths.work, deadline, timeoutSeconds },
+      {
+        ...command,
+        step,
+        cwd: paths.work,
+        deadline,
+        timeoutSeconds,
+        processTag: `ZUUL_BUILD=${launch.build}`,
+      },
       output,
       this.#aborted,
       this.#options.killGraceMs,

@@ -86,6 +86,55 @@ export async function reapGroup(pgid: number | null, graceMs: number): Promise<v
   await waitForGroupGone(pgid, graceMs);
 }
 
+/**
+ * Kills every live process whose environment contains `entry` (such as `ZUUL_BUILD=ID`) and
+ * waits until they are gone, at most `graceMs`. This finds the processes of a step that left its
+ * process group with setsid or a double fork. Linux only, because it reads /proc.
+ * NOTE: /proc shows the environment a process was started with, so a process started with an
+ * emptied environment (`env -i`) is not found.
+ */
+export async function killByEnvironment(entry: string, graceMs: number): Promise<void> {
+  if (process.platform !== "linux") return;
+  const pids = livePidsWithEnvironment(entry);
+  if (pids.length === 0) return;
+  for (const pid of pids) signalProcess(pid, "SIGKILL");
+  const deadline = Date.now() + graceMs;
+  while (livePidsWithEnvironment(entry).length > 0 && Date.now() < deadline) await delay(10);
+}
+
+/** Pids of the live processes (not zombies) whose environment contains `entry`, from /proc. */
+export function livePidsWithEnvironment(entry: string): number[] {
+  const needle = Buffer.from(`\0${entry}\0`);
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`/proc/${name}/environ`);
+    } catch {
+      // The process ended, or it belongs to another user and cannot be one of the build's.
+      continue;
+    }
+    // A leading NUL lets the first variable match like the others.
+    if (!Buffer.concat([Buffer.from([0]), environ]).includes(needle)) continue;
+    const stat = readStat(name);
+    if (stat === null) continue;
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    if (state !== "Z" && state !== "X") pids.push(pid);
+  }
+  return pids;
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
 async function waitForGroupGone(pgid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (groupHasLiveMembers(pgid) && Date.now() < deadline) await delay(10);

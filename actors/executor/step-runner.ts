@@ -2,7 +2,13 @@
 // group, and stops the whole group on timeout or abort.
 import type { JobOutput } from "./job-output.js";
 import type { PhaseStep } from "./playbooks.js";
-import { reapGroup, startGroup, stopGroup, type ProcessExit } from "./process-group.js";
+import {
+  killByEnvironment,
+  reapGroup,
+  startGroup,
+  stopGroup,
+  type ProcessExit,
+} from "./process-group.js";
 
 /** Outcome of one step. */
 export type StepOutcome =
@@ -24,6 +30,11 @@ export interface StepCommand {
   /** Milliseconds since the epoch when the step times out. */
   readonly deadline: number;
   readonly timeoutSeconds: number;
+  /**
+   * An environment entry that only this build's processes have, such as `ZUUL_BUILD=ID`. When
+   * the step ends, processes with it that left the step's process group are killed too.
+   */
+  readonly processTag: string | null;
 }
 
 // ansible-playbook exits 3 when a host was unreachable, 2 when a task failed on a host.
@@ -64,6 +75,7 @@ export async function runStep(
   if (first === "timed-out" || first === "aborted") {
     await stopGroup(group, killGraceMs);
     await group.exited;
+    await killStragglers(command, killGraceMs);
     const message =
       first === "timed-out"
         ? `${label} timed out after ${command.timeoutSeconds} s`
@@ -73,9 +85,14 @@ export async function runStep(
   }
 
   await reapGroup(group.pgid, killGraceMs);
+  await killStragglers(command, killGraceMs);
   const outcome = outcomeOf(first, label, step.kind);
   output.mark(`${label}: ${describeExit(first)}`);
   return outcome;
+}
+
+async function killStragglers(command: StepCommand, killGraceMs: number): Promise<void> {
+  if (command.processTag !== null) await killByEnvironment(command.processTag, killGraceMs);
 }
 
 function outcomeOf(exit: ProcessExit, label: string, kind: PhaseStep["kind"]): StepOutcome {

@@ -8,7 +8,12 @@ import type { MergeRequest } from "../../messages/effects.js";
 import type { MergeFailedBody, MergeSucceededBody } from "../../messages/result.js";
 import { listRefs } from "../../runtime/git/refs.js";
 import { runGit } from "../../runtime/git/process.js";
-import { checkBranchName, checkObjectId, checkProjectName } from "../../runtime/git/names.js";
+import {
+  checkBranchName,
+  checkObjectId,
+  checkProjectName,
+  checkRefName,
+} from "../../runtime/git/names.js";
 import type {
   BranchState,
   MergeTask,
@@ -56,6 +61,12 @@ interface BuildsetRecord {
 type MergeBody = MergeSucceededBody | MergeFailedBody;
 
 const BUILDSET_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Namespaces of patchset refs, which the merger fetches into its own repository by name. */
+const CHANGE_REF_NAMESPACES = ["refs/changes/"];
+
+/** Namespaces of the refs a ref item (a branch or tag push) may name. */
+const REF_ITEM_NAMESPACES = ["refs/heads/", "refs/tags/"];
 
 /** Build sets whose state the merger keeps; older ones are forgotten, refs included. */
 const MAX_RECORDS = 5000;
@@ -279,12 +290,16 @@ function checkRequest(request: MergeRequest): void {
     checkProjectName(change.project);
     checkBranchName(change.branch);
     checkObjectId(change.commit, `commit of change ${change.id}`);
+    checkRefName(change.ref, CHANGE_REF_NAMESPACES);
   }
   for (const entry of request.projects) {
     checkProjectName(entry.project);
     checkBranchName(entry.branch);
   }
-  if (request.refItem !== null) checkProjectName(request.refItem.project);
+  if (request.refItem !== null) {
+    checkProjectName(request.refItem.project);
+    checkRefName(request.refItem.ref, REF_ITEM_NAMESPACES);
+  }
 }
 
 function refItemSpec(

@@ -12,6 +12,10 @@ import {
   parseTenantConfig,
 } from "../../runtime/config/index.js";
 import { resolveStateDir, statePaths, type StatePaths } from "../../runtime/daemon-config/paths.js";
+import {
+  DEFAULT_SUBMIT_RULE,
+  type SubmitRule,
+} from "../../actors/connections/local/submit-rule.js";
 import { parseListenAddress, type ListenAddress } from "../../runtime/http/index.js";
 import type { StatsdTarget } from "../../runtime/metrics/index.js";
 
@@ -32,6 +36,8 @@ export interface LocalConnectionConfig {
   readonly hostname: string;
   /** Absolute directory of the bare repositories. */
   readonly root: string;
+  /** Votes that make a change submittable. */
+  readonly submitRule: SubmitRule;
 }
 
 /** Everything the daemon starts from. */
@@ -79,8 +85,25 @@ export function readSettings(options: SettingsOptions): DaemonSettings {
           "to the state directory or absolute",
       );
     }
+    for (const key of Object.keys(connection.options)) {
+      if (!LOCAL_OPTIONS.has(key)) {
+        throw new StartupError(
+          `${configFile}: connections.${connection.name}.${key} is not an option of driver local. ` +
+            `Its options are ${[...LOCAL_OPTIONS].join(", ")}`,
+        );
+      }
+    }
+    const submitRule = readSubmitLabels(
+      connection.options["submit-labels"],
+      `${configFile}: connections.${connection.name}.submit-labels`,
+    );
     return [
-      { name: connection.name, hostname: connection.hostname, root: resolve(stateDir, repos) },
+      {
+        name: connection.name,
+        hostname: connection.hostname,
+        root: resolve(stateDir, repos),
+        submitRule,
+      },
     ];
   });
   if (localConnections.length === 0) {
@@ -166,4 +189,59 @@ function parseAddress(text: string, source: string): ListenAddress {
   } catch (err) {
     throw new StartupError(err instanceof Error ? err.message : String(err));
   }
+}
+
+/** Options of a `local` connection besides `driver` and `hostname`. */
+const LOCAL_OPTIONS = new Set(["repos", "submit-labels"]);
+
+const LABEL_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+
+/**
+ * Reads `submit-labels`, a list of requirements such as `{label: Code-Review, min: 2}` or
+ * `{labels: [Approved, Workflow], min: 1}`. A requirement is met when the highest vote on any of
+ * its labels is at least `min`. The list replaces the default requirements, and a
+ * Code-Review -2 still blocks submission. Without the option the default rule applies.
+ */
+export function readSubmitLabels(value: unknown, where: string): SubmitRule {
+  if (value === undefined) return DEFAULT_SUBMIT_RULE;
+  const example = "use a list such as [{label: Code-Review, min: 2}, {label: Workflow, min: 1}]";
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new StartupError(`${where} must be a non-empty list of requirements: ${example}`);
+  }
+  const require = value.map((entry: unknown, index) => {
+    const at = `${where}[${String(index)}]`;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw new StartupError(`${at} must be a mapping with label (or labels) and min: ${example}`);
+    }
+    const fields = entry as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (key !== "label" && key !== "labels" && key !== "min") {
+        throw new StartupError(
+          `${at}.${key} is not a field of a requirement: use label, labels, min`,
+        );
+      }
+    }
+    const labels =
+      fields["labels"] ?? (fields["label"] === undefined ? undefined : [fields["label"]]);
+    if (
+      !Array.isArray(labels) ||
+      labels.length === 0 ||
+      (fields["label"] !== undefined && fields["labels"] !== undefined)
+    ) {
+      throw new StartupError(`${at} must name one label (label) or a list of them (labels)`);
+    }
+    for (const label of labels) {
+      if (typeof label !== "string" || !LABEL_NAME.test(label)) {
+        throw new StartupError(
+          `${at}: label ${JSON.stringify(label)} is invalid: use a name such as Code-Review`,
+        );
+      }
+    }
+    const min = fields["min"];
+    if (typeof min !== "number" || !Number.isInteger(min) || min < 1 || min > 2) {
+      throw new StartupError(`${at}.min must be 1 or 2, got ${JSON.stringify(min)}`);
+    }
+    return { labels: labels as string[], min };
+  });
+  return { require, block: DEFAULT_SUBMIT_RULE.block };
 }

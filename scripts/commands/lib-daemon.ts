@@ -274,6 +274,7 @@ export class Daemon {
           log,
           hostname: connection.hostname,
           pollIntervalMs: 1000,
+          submitRule: connection.submitRule,
           testedRepository: (project) => merger?.repositoryPath(connection.name, project) ?? "",
         }),
       );

@@ -8,6 +8,7 @@ import { join, relative, sep } from "node:path";
 import type { Command } from "commander";
 
 import type { DaemonInfo, LocalConnectionInfo, ProposeResult } from "../../messages/requests.js";
+import { checkBranchName, checkProjectName, InvalidNameError } from "../../runtime/git/names.js";
 import {
   addClientOptions,
   currentUser,
@@ -56,6 +57,10 @@ async function findTarget(
     );
   }
   if (options.project !== undefined) {
+    // The name becomes a path under the connection's root, so it is checked before the push.
+    checkName(() => {
+      checkProjectName(options.project ?? "");
+    });
     const connection = onlyConnection(connections);
     return {
       connection: connection.name,
@@ -69,12 +74,25 @@ async function findTarget(
     if (projectPath.startsWith("..") || projectPath === "" || !projectPath.endsWith(".git"))
       continue;
     const project = projectPath.slice(0, -".git".length).split(sep).join("/");
+    checkName(() => {
+      checkProjectName(project);
+    });
     return { connection: connection.name, project, repository };
   }
   throw new UsageError(
     `Remote "${options.remote}" is ${repository}, which is not a repository of the daemon's local ` +
       `connections (${connections.map((connection) => connection.root).join(", ")}); pass --project`,
   );
+}
+
+/** Runs a name check and turns its InvalidNameError into a UsageError with the same message. */
+function checkName(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof InvalidNameError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 function onlyConnection(connections: readonly LocalConnectionInfo[]): LocalConnectionInfo {
@@ -99,6 +117,9 @@ async function propose(options: ProposeOptions): Promise<void> {
         `\`git branch --set-upstream-to=${options.remote}/master\``,
     );
   }
+  checkName(() => {
+    checkBranchName(branch);
+  });
   const { commit, added } = await ensureChangeId(root);
   if (added !== null) process.stdout.write(`added Change-Id: ${added} to HEAD\n`);
   const incomingRef = await pushIncoming(root, target.repository, commit);

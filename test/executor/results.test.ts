@@ -33,6 +33,20 @@ const SCRIPTS: Record<string, FileSpec> = {
     ].join("\n"),
   ),
   "background.sh": script('sleep 300 & echo $! > "$ZUUL_LOG_DIR/background.pid"; exit 0'),
+  // setsid moves the sleep into a session and process group of its own.
+  "escape.sh": script(
+    [
+      `setsid sh -c 'echo $$ > "$ZUUL_LOG_DIR/escaped.pid"; exec sleep 300' &`,
+      'while [ ! -s "$ZUUL_LOG_DIR/escaped.pid" ]; do sleep 0.05; done',
+      "sleep 300",
+    ].join("\n"),
+  ),
+  "escape-exit.sh": script(
+    [
+      `setsid sh -c 'echo $$ > "$ZUUL_LOG_DIR/escaped.pid"; exec sleep 300' &`,
+      'while [ ! -s "$ZUUL_LOG_DIR/escaped.pid" ]; do sleep 0.05; done',
+    ].join("\n"),
+  ),
 };
 
 async function runJob(job: FrozenJob, attempt = 1) {
@@ -172,6 +186,24 @@ test("background process of a step is killed", async () => {
     assert.not.ok(processAlive(pid), `background process ${pid} outlived its step`);
   } finally {
     remove();
+  }
+});
+
+test("process in a new session is killed", async () => {
+  const cases = [
+    { job: makeJob({ timeout: 1, run: [playbook("escape.sh")] }), result: "TIMED_OUT" },
+    { job: makeJob({ run: [playbook("escape-exit.sh")] }), result: "SUCCESS" },
+  ];
+  for (const { job, result } of cases) {
+    const { completed, read, remove } = await runJob(job);
+    try {
+      assert.is(completed.result, result);
+      const pid = Number(read("escaped.pid"));
+      assert.ok(pid > 0, "escaped pid recorded");
+      assert.not.ok(processAlive(pid), `process ${pid} in its own session outlived the build`);
+    } finally {
+      remove();
+    }
   }
 });
 

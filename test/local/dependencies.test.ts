@@ -136,4 +136,29 @@ test("push is seen by the poll timer", async () => {
   }
 });
 
+test("push before propose is reported first", async () => {
+  const setup = await setUpLocal();
+  try {
+    const base = await setup.commit({ "s.txt": "s\n" }, "Start stable\n");
+    await runGit(setup.origin, ["update-ref", "refs/heads/stable", base]);
+    const commit = await setup.commit({ "c.txt": "c\n" }, "Change on stable\n", base);
+    await setup.connection.propose({
+      project: "org/project1",
+      branch: "stable",
+      commit,
+      by: "alice",
+    });
+    assert.equal(
+      setup.events.map((event) => event.type),
+      ["ref-updated", "patchset-created"],
+    );
+    const created = setup.events[0];
+    assert.ok(created?.type === "ref-updated");
+    assert.is(created.ref, "refs/heads/stable");
+    assert.is(created.newrev, base);
+  } finally {
+    setup.close();
+  }
+});
+
 test.run();

@@ -157,4 +157,50 @@ test("URL origins are fetched", async () => {
   }, true);
 });
 
+test("refs outside their namespaces fail", async () => {
+  await withSetup(async (setup) => {
+    const commit = await commitOn(setup.origin, setup.tip, { "a.txt": "a\n" }, "Add a\n");
+    const change = makeChange(1, "org/project1", commit);
+    const branchRef = failed(
+      await setup.merger.merge(makeRequest("r1", [{ ...change, ref: "refs/heads/master" }])),
+    );
+    assert.is(branchRef.conflict, false);
+    assert.match(
+      branchRef.message,
+      /ref "refs\/heads\/master" is outside the allowed namespaces: use a ref under refs\/changes\//,
+    );
+    const ownRef = failed(
+      await setup.merger.merge(
+        makeRequest("r2", [{ ...change, ref: "refs/gatehouse/master/other" }]),
+      ),
+    );
+    assert.match(ownRef.message, /ref "refs\/gatehouse\/master\/other" is outside/);
+    const badFormat = failed(
+      await setup.merger.merge(makeRequest("r3", [{ ...change, ref: "refs/changes/01/1/../1" }])),
+    );
+    assert.match(badFormat.message, /ref "refs\/changes\/01\/1\/\.\.\/1" is invalid/);
+
+    const refItem = (ref: string) =>
+      makeRequest("r4", [], null, {
+        refItem: {
+          project: "org/project1",
+          ref,
+          newrev: commit,
+          oldrev: setup.tip,
+          connection: "review",
+        },
+      });
+    const metaConfig = failed(await setup.merger.merge(refItem("refs/meta/config")));
+    assert.match(
+      metaConfig.message,
+      /ref "refs\/meta\/config" is outside the allowed namespaces: use a ref under refs\/heads\/, refs\/tags\//,
+    );
+    const badBranch = failed(await setup.merger.merge(refItem("refs/heads/a;b..c")));
+    assert.match(badBranch.message, /ref "refs\/heads\/a;b\.\.c" is invalid/);
+
+    const good = succeeded(await setup.merger.merge(makeRequest("r5", [change])));
+    assert.is(good.states[0]?.ref, "refs/gatehouse/master/r5");
+  });
+});
+
 test.run();

@@ -307,6 +307,9 @@ export class LocalConnection {
         );
       }
       const files = await filesOfCommit(gitDir, commit);
+      // Pushes made before this proposal (such as the creation of its target branch) are
+      // reported first, so the scheduler has loaded the branch when the new patchset arrives.
+      await this.watcher.syncProject(request.project);
       const now = this.clock();
       const number = target?.number ?? this.rows.nextNumber();
       const patchset = target === undefined ? 1 : this.rows.patchsets(target.number).length + 1;

@@ -25,7 +25,8 @@ export class RefWatcher {
     }
   }
 
-  private async syncProject(project: string): Promise<void> {
+  /** Checks one repository and emits events for the moves since the last check. */
+  async syncProject(project: string): Promise<void> {
     const { rows } = this.context;
     const gitDir = this.context.repositories.path(project);
     const current = await listRefs(gitDir, ["refs/heads/", "refs/tags/"]);
