@@ -75,6 +75,9 @@ interface TrackedBuild {
   readonly ahead: readonly ItemSubject[];
 }
 
+/** The `ahead` of every tracked build when no observer records it, shared instead of one per build. */
+const NO_SUBJECTS: readonly ItemSubject[] = Object.freeze([]);
+
 /** Builds the result envelope of one service result, addressed to the pipeline that owns it. */
 function resultEnvelope<M extends ResultMessage>(
   kind: M["kind"],
@@ -213,7 +216,7 @@ export class EffectRouter {
       attempts: launch.job.attempts,
       build: launch.build,
       attempt: launch.attempt,
-      ahead: this.context.recordsAhead ? launch.ahead : [],
+      ahead: this.context.recordsAhead ? launch.ahead : NO_SUBJECTS,
     };
     this.builds.set(launch.build, tracked);
     this.context.executor.launch(launch, (progress) => {

@@ -78,6 +78,16 @@ export class ActorCell<S, M extends Envelope, X> {
   }
 }
 
+/**
+ * Returns a random UUID as one flat string. Node 20 builds `randomUUID()` by concatenation, and
+ * V8 keeps the result as a tree of rope nodes: about 490 bytes per UUID against about 65 flat
+ * (measured with 100,000 UUIDs). Item, build set and build ids live as long as their item.
+ * `toLowerCase` returns a flat copy of the same characters, which are already lowercase.
+ */
+function flatUuid(): string {
+  return randomUUID().toLowerCase();
+}
+
 // A class rather than an object literal per message: the getter and methods live on the
 // prototype, which keeps the per-message garbage small on the hot path.
 class MessageContext<X> implements ActorContext<X> {
@@ -101,7 +111,7 @@ class MessageContext<X> implements ActorContext<X> {
   }
 
   uuid(): string {
-    return randomUUID();
+    return flatUuid();
   }
 
   emit(effect: X): void {

@@ -271,7 +271,7 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
         throw new Error(`report of actor "${this.address}" is out of step with its batch`);
       }
     });
-    this.applyHandled(batch, report.handled as HandledMessage<X>[]);
+    this.applyHandled(batch, report.handled as HandledMessage<X>[], report.state);
     if (report.handled.length > 0) this.consecutiveCrashes = 0;
     this.probing = Math.max(0, this.probing - report.handled.length);
 
@@ -289,10 +289,20 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
 
   // The patches of the whole batch go into the mirror in one applyPatches call, which costs far
   // less than one call per message. Handlers therefore see the mirror as of the batch's end.
-  private applyHandled(batch: readonly M[], handled: readonly HandledMessage<X>[]): void {
-    const patches = handled.flatMap((outcome) => outcome.patches);
-    if (patches.length > 0) {
-      this.state = applyPatches(this.mirror as Objectish, patches) as Immutable<S>;
+  // An inline actor reports its state itself, and the mirror then shares it. Applying the patches
+  // instead would deep-copy every value they add, so the mirror would hold a second copy.
+  private applyHandled(
+    batch: readonly M[],
+    handled: readonly HandledMessage<X>[],
+    reportedState: unknown,
+  ): void {
+    if (reportedState !== undefined) {
+      this.state = reportedState as Immutable<S>;
+    } else {
+      const patches = handled.flatMap((outcome) => outcome.patches);
+      if (patches.length > 0) {
+        this.state = applyPatches(this.mirror as Objectish, patches) as Immutable<S>;
+      }
     }
     handled.forEach((outcome, index) => {
       const message = batch[index];

@@ -38,7 +38,9 @@ export class InlinePlacement implements Placement {
           reject(new Error(`actor "${this.spec.address}" was stopped before it handled a batch`));
           return;
         }
-        resolve(this.cell.handleBatch(batch));
+        const report = this.cell.handleBatch(batch);
+        // The mirror shares the cell's immutable state instead of holding a second copy of it.
+        resolve({ ...report, state: this.cell.state });
       });
     });
   }

@@ -28,6 +28,13 @@ export interface HandledMessage<X> {
 export interface BatchReport<X> {
   readonly handled: HandledMessage<X>[];
   readonly crash: { readonly id: string; readonly error: SerializedError } | null;
+  /**
+   * The actor's state after the last handled message, from inline placement only. The host takes
+   * it as its mirror, because it is the same frozen value that replaying the patches would copy.
+   * A worker leaves it out because its state lives on another thread, so the host applies the
+   * patches.
+   */
+  readonly state?: unknown;
 }
 
 /** Everything a placement needs to start an actor. */
