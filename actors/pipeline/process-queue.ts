@@ -320,8 +320,12 @@ function requestMerge(work: Work, item: Draft<QueueItem>): void {
   if (own !== null) changes.push(own);
   const aheadItem =
     item.itemAhead === null || manager.testsAlone ? undefined : work.view(item.itemAhead);
+  // A pending state ahead counts too: the merger waits for it and extends it, so a queue
+  // approved at once costs one merge per item. The merger checks that the state ahead contains
+  // exactly the changes ahead before it extends it, and merges from the branch tips otherwise.
+  const aheadMerge = aheadItem?.buildSet.merge;
   const baseBuildset =
-    aheadItem !== undefined && aheadItem.buildSet.merge === "complete"
+    aheadItem !== undefined && (aheadMerge === "pending" || aheadMerge === "complete")
       ? aheadItem.buildSet.id
       : null;
   item.buildSet.merge = "pending";

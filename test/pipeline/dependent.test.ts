@@ -42,6 +42,30 @@ test("speculative states stack behind held builds", async () => {
   assert.equal(world.merged, ["1,1", "2,1", "3,1"]);
 });
 
+test("changes approved together extend the state ahead", async () => {
+  const world = new World(await gateLayout(), { pipeline: "gate", results: () => "hold" });
+  world.batch(() => {
+    world.approve(makeChange({ number: 1 }));
+    world.approve(makeChange({ number: 2 }));
+    world.approve(makeChange({ number: 3 }));
+  });
+  const requests = world.mergeRequests.flatMap((effect) =>
+    effect.type === "merge-request" ? [effect] : [],
+  );
+  assert.is(requests.length, 3);
+  assert.is(requests[0]?.baseBuildset, null);
+  assert.is(requests[1]?.baseBuildset, requests[0]?.buildset);
+  assert.is(requests[2]?.baseBuildset, requests[1]?.buildset);
+  assert.equal(
+    world.builds.map((build) => [build.change, build.ahead]),
+    [
+      ["1,1", []],
+      ["2,1", ["1,1"]],
+      ["3,1", ["2,1", "1,1"]],
+    ],
+  );
+});
+
 test("failure at the head resets the items behind", async () => {
   const world = new World(await gateLayout(), { pipeline: "gate", results: () => "hold" });
   world.approve(makeChange({ number: 1 }));

@@ -205,6 +205,7 @@ export class World {
   readonly enqueued: { change: string; live: boolean }[] = [];
   readonly held: BuildLaunch[] = [];
   readonly mergeRequests: Effect[] = [];
+  private batching = false;
   private readonly queue: Pending[] = [];
   private counter = 0;
   private readonly options: WorldOptions;
@@ -234,6 +235,20 @@ export class World {
   /** Delivers one message to the pipeline now, then replies to every effect until quiet. */
   send(message: PipelineMessage): void {
     this.deliver(message);
+    if (!this.batching) this.settle();
+  }
+
+  /**
+   * Runs `deliverAll` with every message it sends handled before any reply, as events that
+   * arrive together are, then replies to every effect until quiet.
+   */
+  batch(deliverAll: () => void): void {
+    this.batching = true;
+    try {
+      deliverAll();
+    } finally {
+      this.batching = false;
+    }
     this.settle();
   }
 
