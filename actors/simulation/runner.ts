@@ -3,7 +3,12 @@
 // runs the Scheduler to quiescence after it.
 import type { Logger } from "pino";
 
-import { Scheduler, TenantConfigError, UnknownNameError } from "../supervisor/scheduler.js";
+import {
+  EnqueueRejectedError,
+  Scheduler,
+  TenantConfigError,
+  UnknownNameError,
+} from "../supervisor/scheduler.js";
 import type { MutexService, PipelineHost, TenantLayouts } from "../supervisor/services.js";
 
 import { InstantNodes } from "./instant-nodes.js";
@@ -176,6 +181,18 @@ class StepRunner {
     await this.quiesce();
   }
 
+  /**
+   * Awaits an enqueue command. A rejected one enqueues nothing, as the pipeline would drop the
+   * item, so the transcript shows no event for it.
+   */
+  private async unlessRejected(command: Promise<void>): Promise<void> {
+    try {
+      await command;
+    } catch (error) {
+      if (!(error instanceof EnqueueRejectedError)) throw error;
+    }
+  }
+
   private currentId(symbol: string): Promise<string> {
     return this.review.summaries().then((summaries) => {
       const summary = summaries[symbol];
@@ -246,23 +263,27 @@ class StepRunner {
         this.executor.release(step);
         return;
       case "enqueue":
-        await this.scheduler.manage({
-          command: "enqueue",
-          tenant,
-          pipeline: step.pipeline,
-          connection: REVIEW_CONNECTION,
-          number: this.review.numberOf(step.change),
-        });
+        await this.unlessRejected(
+          this.scheduler.manage({
+            command: "enqueue",
+            tenant,
+            pipeline: step.pipeline,
+            connection: REVIEW_CONNECTION,
+            number: this.review.numberOf(step.change),
+          }),
+        );
         return;
       case "enqueue-ref":
-        await this.scheduler.manage({
-          command: "enqueue-ref",
-          tenant,
-          pipeline: step.pipeline,
-          connection: REVIEW_CONNECTION,
-          project: step.project,
-          ref: step.ref,
-        });
+        await this.unlessRejected(
+          this.scheduler.manage({
+            command: "enqueue-ref",
+            tenant,
+            pipeline: step.pipeline,
+            connection: REVIEW_CONNECTION,
+            project: step.project,
+            ref: step.ref,
+          }),
+        );
         return;
       case "dequeue": {
         if (step.change === null) {

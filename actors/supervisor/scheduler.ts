@@ -4,11 +4,17 @@
 // commands and assembles the status document. The daemon and `gatehouse simulate` share it.
 import type { Logger } from "pino";
 
-import type { ChangeRecord } from "../../messages/change.js";
+import {
+  canMerge,
+  subjectDisplayId,
+  type ChangeRecord,
+  type ItemSubject,
+} from "../../messages/change.js";
 import type { Effect } from "../../messages/effects.js";
 import { LANES, pipelineAddress, type Envelope } from "../../messages/envelope.js";
 import type { ConfigError, Layout } from "../../messages/layout.js";
 
+import { projectPipeline } from "../../runtime/config/freeze.js";
 import { addressTrigger, ChangeResolver, makeEnvelope } from "./change-resolution.js";
 import { EffectRouter } from "./effect-router.js";
 import { Outbox } from "./outbox.js";
@@ -82,6 +88,14 @@ export type ManagementCommand =
   | { readonly command: "reconfigure"; readonly tenant: string }
   | { readonly command: "pause"; readonly tenant: string }
   | { readonly command: "resume"; readonly tenant: string };
+
+/**
+ * An enqueue or enqueue-ref that the pipeline would drop: the project has no configuration in
+ * the pipeline on that branch, or a merging pipeline gets a change that cannot merge.
+ */
+export class EnqueueRejectedError extends Error {
+  override readonly name = "EnqueueRejectedError";
+}
 
 /** A tenant whose configuration-project layout does not load. */
 export class TenantConfigError extends Error {
@@ -216,6 +230,7 @@ export class Scheduler {
           command.number,
           command.patchset,
         );
+        checkEnqueue(layout, command.pipeline, change);
         const body = { tenant: command.tenant, pipeline: command.pipeline, change, related };
         this.outbox.post(makeEnvelope("enqueue", "management", address, at, body));
         return;
@@ -232,6 +247,7 @@ export class Scheduler {
           oldrev: command.oldrev ?? current.oldrev,
           newrev: command.newrev ?? current.newrev,
         };
+        checkEnqueue(layout, command.pipeline, ref);
         const body = { tenant: command.tenant, pipeline: command.pipeline, ref };
         this.outbox.post(makeEnvelope("enqueue-ref", "management", address, at, body));
         return;
@@ -436,4 +452,36 @@ export class Scheduler {
 /** True when two layouts are the same configuration, ignoring when they were loaded. */
 function sameLayout(a: Layout, b: Layout): boolean {
   return JSON.stringify({ ...a, loadedAt: 0 }) === JSON.stringify({ ...b, loadedAt: 0 });
+}
+
+/**
+ * Raises EnqueueRejectedError for an item that the pipeline would not enqueue, so the operator
+ * learns why instead of seeing nothing happen. The pipeline checks the same rules again.
+ */
+function checkEnqueue(layout: Layout, pipeline: string, subject: ItemSubject): void {
+  const name = subjectDisplayId(subject);
+  const branch =
+    subject.branch ?? layout.projectConfigs[subject.project]?.defaultBranch ?? "master";
+  if (projectPipeline(layout, subject.project, pipeline, branch) === null) {
+    throw new EnqueueRejectedError(
+      `${name} of project "${subject.project}" was not enqueued: the project has no jobs in ` +
+        `pipeline "${pipeline}" on branch "${branch}"; add the pipeline to its project stanza`,
+    );
+  }
+  const manager = layout.pipelines[pipeline]?.manager;
+  const merging = manager === "dependent" || manager === "serial";
+  if (!merging) return;
+  if (subject.type !== "change") {
+    throw new EnqueueRejectedError(
+      `${name} of project "${subject.project}" was not enqueued: pipeline "${pipeline}" merges ` +
+        `changes and takes no refs; use a pipeline with the independent or supercedent manager`,
+    );
+  }
+  if (!canMerge(subject)) {
+    throw new EnqueueRejectedError(
+      `change ${name} was not enqueued: pipeline "${pipeline}" merges changes and takes only ` +
+        `open, current changes that can be submitted; check its status and votes with ` +
+        `\`gatehouse show ${subject.number}\``,
+    );
+  }
 }

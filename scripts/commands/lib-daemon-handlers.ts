@@ -7,6 +7,7 @@ import { ChangeNotFoundError } from "../../actors/connections/local/records.js";
 import {
   TenantConfigError,
   UnknownNameError,
+  EnqueueRejectedError,
   type ManagementCommand,
   type Scheduler,
 } from "../../actors/supervisor/scheduler.js";
@@ -99,7 +100,9 @@ function translate(err: unknown): unknown {
   if (err instanceof ReviewError) {
     return new ControlError(/not found/.test(err.message) ? "not-found" : "rejected", err.message);
   }
-  if (err instanceof TenantConfigError) return new ControlError("rejected", err.message);
+  if (err instanceof TenantConfigError || err instanceof EnqueueRejectedError) {
+    return new ControlError("rejected", err.message);
+  }
   if (err instanceof RangeError || err instanceof TypeError) {
     return new ControlError("invalid-arguments", err.message);
   }

@@ -113,6 +113,18 @@ test("bad requests get error replies", async () => {
   assert.is(project.code, 1);
   assert.match(project.stderr, /Project demo\/nope not found in tenant main/);
 
+  const tag = await cli(state.dir, [
+    "enqueue-ref",
+    "--pipeline",
+    "gate",
+    "--project",
+    "demo/hello",
+    "--ref",
+    "refs/heads/master",
+  ]);
+  assert.is(tag.code, 1);
+  assert.match(tag.stderr, /pipeline "gate" merges changes and takes no refs/);
+
   const change = await cli(state.dir, ["show", "999"]);
   assert.is(change.code, 1);
   assert.match(change.stderr, /show failed: .*999/);
@@ -181,6 +193,18 @@ test("proposed change runs check then merges through gate", async () => {
   assert.match(proposed.stdout, /created change 1 on demo\/hello master/);
   const message = await gitOk(work, ["log", "-1", "--format=%B"]);
   assert.match(message, /\nChange-Id: I[0-9a-f]{40}$/);
+
+  const unapproved = await cli(state.dir, [
+    "enqueue",
+    "--pipeline",
+    "gate",
+    "--project",
+    "demo/hello",
+    "--change",
+    "1,1",
+  ]);
+  assert.is(unapproved.code, 1, "the gate takes only changes that can be submitted");
+  assert.match(unapproved.stderr, /change 1,1 was not enqueued: pipeline "gate" merges changes/);
 
   let inFlight: Record<string, unknown> | null = null;
   await waitFor("change 1 running in check", async () => {
