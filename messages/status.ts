@@ -3,6 +3,12 @@
 // `remaining_time` and `last_reconfigured` are milliseconds; a job's `start_time`, `end_time` and
 // `estimated_time` are seconds, as Zuul's status page expects.
 
+/**
+ * Returns a job's estimated duration in milliseconds from the tenant's time database, or null
+ * when the job has no successful build there. A null branch is a ref on no branch.
+ */
+export type EstimateLookup = (project: string, branch: string | null, job: string) => number | null;
+
 /** One job of an item. */
 export interface StatusJob {
   readonly name: string;

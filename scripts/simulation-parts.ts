@@ -16,6 +16,7 @@ import type { SimulationParts } from "../actors/simulation/runner.js";
 import { ConfigLayouts } from "../actors/supervisor/config-layouts.js";
 import { MutexClient } from "../actors/supervisor/mutex-client.js";
 import { SupervisorHost } from "../actors/supervisor/supervisor-host.js";
+import type { EstimateLookup } from "../messages/status.js";
 import type { PlacementKind } from "../runtime/actor/index.js";
 import { Store } from "../runtime/store/store.js";
 
@@ -78,8 +79,11 @@ export function simulationParts(options: {
           module: new URL("../actors/mutex/actor.js", import.meta.url),
           exportName: "mutexActor",
         },
-        pipelineStatus: (state: Immutable<unknown>, now: number) =>
-          pipelineStatus(state as PipelineState, now) as unknown as Record<string, unknown>,
+        pipelineStatus: (state: Immutable<unknown>, now: number, estimates: EstimateLookup) =>
+          pipelineStatus(state as PipelineState, now, estimates) as unknown as Record<
+            string,
+            unknown
+          >,
       });
       const mutex = new MutexClient(
         (envelope) => {

@@ -31,7 +31,8 @@ export const pipelineActor = defineActor<PipelineState, PipelineMessage, Effect>
     const snapshot = state as PipelineState;
     switch (kind) {
       case "status":
-        return pipelineStatus(snapshot, Date.now());
+        // The time database lives in the supervisor, so this status has no estimates.
+        return pipelineStatus(snapshot, Date.now(), () => null);
       case "debug-dump":
         return snapshot;
     }

@@ -20,11 +20,9 @@ import {
   releaseJobResources,
   requestNodes,
 } from "./build-set.js";
-import { branchOf } from "./enqueue.js";
 import { recordWaitTime } from "./metrics.js";
 import { onSubmitAnswered } from "./reporting.js";
 import type { JobRun, QueueItem } from "./state.js";
-import { recordDuration } from "./time-database.js";
 import type { Work } from "./work.js";
 
 function currentRun(
@@ -149,16 +147,6 @@ export function onBuildCompleted(work: Work, body: BuildCompletedBody): void {
     return;
   }
   build.result = body.result;
-  if (body.result === "SUCCESS") {
-    const subject = work.subject(item);
-    recordDuration(
-      work.state,
-      subject.project,
-      branchOf(work, subject),
-      body.job,
-      Math.max(0, body.endTime - body.startTime),
-    );
-  }
   completeJob(work, item, run, body.result);
 }
 

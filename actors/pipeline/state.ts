@@ -128,9 +128,6 @@ export interface ChangeQueue {
   removed: number;
 }
 
-/** The last successful durations of one job, in milliseconds, newest last. */
-export type DurationHistory = number[];
-
 export interface PipelineState {
   readonly tenant: string;
   readonly pipeline: string;
@@ -152,8 +149,6 @@ export interface PipelineState {
   /** The latest record of every change and ref the pipeline has seen, by subject key. */
   records: Sharded<ItemSubject>;
   recordCount: number;
-  /** Successful durations by `project|branch|job`, for estimated times. */
-  durations: Record<string, DurationHistory>;
   /** Milliseconds of the last layout change. */
   lastReconfigured: number;
 }
@@ -192,7 +187,6 @@ export function initialPipelineState(init: PipelineInit): PipelineState {
     itemsNeeding: {},
     records: {},
     recordCount: 0,
-    durations: {},
     lastReconfigured: init.layout.loadedAt,
   };
 }

@@ -2,13 +2,24 @@
 // mirror or the actor's own state). Units follow messages/status.ts.
 import type { ItemSubject } from "../../messages/change.js";
 import { subjectDisplayId } from "../../messages/change.js";
-import type { StatusItem, StatusJob, StatusPipeline } from "../../messages/status.js";
+import type {
+  EstimateLookup,
+  StatusItem,
+  StatusJob,
+  StatusPipeline,
+} from "../../messages/status.js";
 import { getEntry } from "./sharded.js";
 import type { JobRun, PipelineState, QueueItem } from "./state.js";
-import { estimatedDuration } from "./time-database.js";
 
-/** Builds the status object of one pipeline at `now` (milliseconds). */
-export function pipelineStatus(state: Readonly<PipelineState>, now: number): StatusPipeline {
+/**
+ * Builds the status object of one pipeline at `now` (milliseconds), with job estimates from the
+ * tenant's time database, which the supervisor keeps.
+ */
+export function pipelineStatus(
+  state: Readonly<PipelineState>,
+  now: number,
+  estimates: EstimateLookup,
+): StatusPipeline {
   const config = state.layout.pipelines[state.pipeline];
   return {
     name: state.pipeline,
@@ -24,7 +35,7 @@ export function pipelineStatus(state: Readonly<PipelineState>, now: number): Sta
           heads.push(chain);
           chain = [];
         }
-        const status = itemStatus(state, item, now);
+        const status = itemStatus(state, item, now, estimates);
         const previous = chain[chain.length - 1];
         chain.push(withChainedRemaining(status, previous));
       }
@@ -51,6 +62,7 @@ function itemStatus(
   state: Readonly<PipelineState>,
   item: Readonly<QueueItem>,
   now: number,
+  estimates: EstimateLookup,
 ): StatusItem {
   const subject = getEntry(state.records, item.key) as ItemSubject;
   const branch = subject.branch;
@@ -59,7 +71,7 @@ function itemStatus(
   let allStarted = item.buildSet.jobs !== null;
   for (const job of item.buildSet.jobs ?? []) {
     const run = item.buildSet.runs[job.name];
-    const estimated = estimatedDuration(state, subject.project, branch, job.name);
+    const estimated = estimates(subject.project, branch, job.name);
     const status = jobStatus(run, estimated, now);
     jobs.push({
       ...status,

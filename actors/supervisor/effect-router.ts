@@ -13,6 +13,7 @@ import type {
 import { assertNever, pipelineAddress, type Envelope } from "../../messages/envelope.js";
 import type { Layout } from "../../messages/layout.js";
 import type {
+  BuildCompletedBody,
   MergeFailedBody,
   MergeSucceededBody,
   ReportCompletedBody,
@@ -37,6 +38,7 @@ import type {
   ReportOutcome,
   TenantLayouts,
 } from "./services.js";
+import type { TimeDatabase } from "./time-database.js";
 
 /** The services and state the router uses, from the Scheduler around it. */
 export interface RouterContext {
@@ -47,6 +49,8 @@ export interface RouterContext {
   readonly resolver: ChangeResolver;
   readonly outbox: Outbox;
   readonly observer: SchedulerObserver;
+  /** Receives the duration of every successful build. */
+  readonly timeDatabase: TimeDatabase;
   readonly log: Logger;
   now(): number;
   /** The tenant's current layout, or undefined for an unknown tenant. */
@@ -237,6 +241,7 @@ export class EffectRouter {
     }
 
     this.builds.delete(tracked.build);
+    if (progress.body.result === "SUCCESS") this.recordDuration(tracked, progress.body);
     const holder = { tenant: tracked.tenant, pipeline: tracked.pipeline, item: tracked.item };
     this.context.mutex.buildEnded({ ...holder, job: tracked.job }, tracked.build);
     const lost = progress.body.result === null;
@@ -248,6 +253,27 @@ export class EffectRouter {
       retry: lost && !lastAttempt,
     });
     this.context.outbox.post(resultEnvelope("build-completed", at, body));
+  }
+
+  /** Adds a successful build's duration to the tenant's time database. */
+  private recordDuration(tracked: TrackedBuild, body: BuildCompletedBody): void {
+    const key = {
+      tenant: tracked.tenant,
+      project: tracked.subject.project,
+      branch: tracked.subject.branch,
+      job: tracked.job,
+    };
+    try {
+      this.context.timeDatabase.record({
+        ...key,
+        durationMs: Math.max(0, body.endTime - body.startTime),
+      });
+    } catch (error) {
+      this.context.log.error(
+        { err: error, ...key, build: tracked.build },
+        "failed to record build duration",
+      );
+    }
   }
 
   private onBuildCancel(build: string): void {

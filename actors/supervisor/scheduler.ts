@@ -30,6 +30,7 @@ import type {
   TenantLayouts,
 } from "./services.js";
 import { buildStatusDocument, type StatusDocument } from "./status-document.js";
+import { TimeDatabase } from "./time-database.js";
 import { TimerTriggers, type TimerClock } from "./timer-triggers.js";
 
 export interface SchedulerOptions {
@@ -48,6 +49,8 @@ export interface SchedulerOptions {
   readonly observer?: SchedulerObserver;
   /** Clock of timer triggers; without it, timer triggers never fire. */
   readonly timers?: TimerClock;
+  /** Successful build durations for estimated times. Defaults to an empty in-memory database. */
+  readonly timeDatabase?: TimeDatabase;
 }
 
 /** Operator commands, as the control socket and the simulator give them. */
@@ -145,6 +148,7 @@ export class Scheduler {
   private readonly observer: SchedulerObserver;
   private readonly unsubscribers: (() => void)[] = [];
   private readonly timerTriggers: TimerTriggers | null;
+  private readonly timeDatabase: TimeDatabase;
   private effects: QueuedEffect[] = [];
   private sequence = 0;
 
@@ -152,6 +156,7 @@ export class Scheduler {
     this.observer = options.observer ?? (() => undefined);
     this.resolver = new ChangeResolver(options.connections);
     this.outbox = new Outbox(this.observer);
+    this.timeDatabase = options.timeDatabase ?? new TimeDatabase();
     for (const tenant of options.tenants) this.tenantLayouts.set(tenant.tenant, tenant);
     this.router = new EffectRouter({
       merger: options.merger,
@@ -161,6 +166,7 @@ export class Scheduler {
       resolver: this.resolver,
       outbox: this.outbox,
       observer: this.observer,
+      timeDatabase: this.timeDatabase,
       log: options.log,
       now: options.now,
       layout: (tenant) => this.layouts.get(tenant),
@@ -302,9 +308,10 @@ export class Scheduler {
   async status(tenant: string): Promise<StatusDocument> {
     const layout = this.layout(tenant);
     const now = this.options.now();
+    const estimates = this.timeDatabase.estimatesOf(tenant);
     const pipelines = [];
     for (const pipeline of Object.keys(layout.pipelines)) {
-      pipelines.push(await this.options.host.pipelineStatus(tenant, pipeline, now));
+      pipelines.push(await this.options.host.pipelineStatus(tenant, pipeline, now, estimates));
     }
     return buildStatusDocument({
       version: this.options.version,

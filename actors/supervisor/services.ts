@@ -16,6 +16,7 @@ import type {
 import type { Envelope } from "../../messages/envelope.js";
 import type { ConfigError, Layout } from "../../messages/layout.js";
 import type { HolderKey } from "../../messages/mutex.js";
+import type { EstimateLookup } from "../../messages/status.js";
 import type {
   BuildCompletedBody,
   BuildStartedBody,
@@ -178,8 +179,16 @@ export interface PipelineHost {
   send(envelope: Envelope): void;
   /** Resolves when every actor's mailbox is empty and every effect has been delivered. */
   whenIdle(): Promise<void>;
-  /** Returns the SPEC status object of one pipeline, from the actor's mirror. */
-  pipelineStatus(tenant: string, pipeline: string, now: number): Promise<PipelineStatusJson>;
+  /**
+   * Returns the SPEC status object of one pipeline, from the actor's mirror, with job estimates
+   * from the tenant's time database.
+   */
+  pipelineStatus(
+    tenant: string,
+    pipeline: string,
+    now: number,
+    estimates: EstimateLookup,
+  ): Promise<PipelineStatusJson>;
   /** Stops every actor. */
   shutdown(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Envelope } from "../../messages/envelope.js";
 import type { Layout } from "../../messages/layout.js";
 import type { MutexEffect } from "../../messages/mutex.js";
 import type { PipelineInit } from "../../messages/pipeline.js";
+import type { EstimateLookup } from "../../messages/status.js";
 import type { PlacementKind } from "../../runtime/actor/index.js";
 
 import type { EffectHandler, PipelineHost, PipelineStatusJson } from "./services.js";
@@ -22,8 +23,12 @@ export interface SupervisorHostOptions {
   readonly placement: PlacementKind;
   readonly pipelineActor: ActorModule;
   readonly mutexActor: ActorModule;
-  /** Builds a pipeline's status object from its mirrored state. */
-  readonly pipelineStatus: (state: Immutable<unknown>, now: number) => PipelineStatusJson;
+  /** Builds a pipeline's status object from its mirrored state and the tenant's estimates. */
+  readonly pipelineStatus: (
+    state: Immutable<unknown>,
+    now: number,
+    estimates: EstimateLookup,
+  ) => PipelineStatusJson;
 }
 
 export class SupervisorHost implements PipelineHost {
@@ -98,14 +103,19 @@ export class SupervisorHost implements PipelineHost {
     return this.supervisor.whenIdle();
   }
 
-  pipelineStatus(tenant: string, pipeline: string, now: number): Promise<PipelineStatusJson> {
+  pipelineStatus(
+    tenant: string,
+    pipeline: string,
+    now: number,
+    estimates: EstimateLookup,
+  ): Promise<PipelineStatusJson> {
     const ref = this.supervisor.pipeline(tenant, pipeline);
     if (ref === undefined) {
       return Promise.reject(
         new Error(`pipeline "${pipeline}" of tenant "${tenant}" has no running actor`),
       );
     }
-    return Promise.resolve(this.options.pipelineStatus(ref.mirror, now));
+    return Promise.resolve(this.options.pipelineStatus(ref.mirror, now, estimates));
   }
 
   async shutdown(): Promise<void> {

@@ -73,4 +73,20 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: "0002-build-durations",
+    // The time database: the newest successful build durations of each job per tenant, project
+    // and branch (the empty string for none), which give the status page its estimated times.
+    sql: `
+      CREATE TABLE build_durations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        project TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        job TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0)
+      );
+      CREATE INDEX build_durations_by_job ON build_durations (tenant, project, branch, job, id);
+    `,
+  },
 ];

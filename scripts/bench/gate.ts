@@ -137,8 +137,8 @@ async function setUp(failureRate: number, placement: PlacementKind, hold: boolea
       module: new URL("../../actors/mutex/actor.js", import.meta.url),
       exportName: "mutexActor",
     },
-    pipelineStatus: (state, at) =>
-      pipelineStatus(state as PipelineState, at) as unknown as Record<string, unknown>,
+    pipelineStatus: (state, at, estimates) =>
+      pipelineStatus(state as PipelineState, at, estimates) as unknown as Record<string, unknown>,
   });
   const scheduler = new Scheduler({
     host,

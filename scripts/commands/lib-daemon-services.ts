@@ -17,6 +17,7 @@ import type {
 import type { BuildCancel, BuildLaunch, Metric, NodeRequest } from "../../messages/effects.js";
 import type { Envelope } from "../../messages/envelope.js";
 import type { ConfigError, Layout } from "../../messages/layout.js";
+import type { EstimateLookup } from "../../messages/status.js";
 import {
   loadLayout,
   loadSpeculativeLayout,
@@ -132,8 +133,13 @@ export class MeteredHost implements PipelineHost {
     return this.inner.whenIdle();
   }
 
-  pipelineStatus(tenant: string, pipeline: string, now: number): Promise<PipelineStatusJson> {
-    return this.inner.pipelineStatus(tenant, pipeline, now);
+  pipelineStatus(
+    tenant: string,
+    pipeline: string,
+    now: number,
+    estimates: EstimateLookup,
+  ): Promise<PipelineStatusJson> {
+    return this.inner.pipelineStatus(tenant, pipeline, now, estimates);
   }
 
   shutdown(): Promise<void> {

@@ -18,7 +18,10 @@ import { MutexClient } from "../../actors/supervisor/mutex-client.js";
 import { Scheduler } from "../../actors/supervisor/scheduler.js";
 import type { Connection } from "../../actors/supervisor/services.js";
 import { SupervisorHost } from "../../actors/supervisor/supervisor-host.js";
+import { TimeDatabase } from "../../actors/supervisor/time-database.js";
+import { SqliteDurationStorage } from "../../actors/supervisor/time-database-store.js";
 import type { DaemonInfo, StopResult } from "../../messages/requests.js";
+import type { EstimateLookup } from "../../messages/status.js";
 import {
   closeConfigPool,
   daemonConnectionDrivers,
@@ -320,8 +323,11 @@ export class Daemon {
         module: new URL("../../actors/mutex/actor.js", import.meta.url),
         exportName: "mutexActor",
       },
-      pipelineStatus: (state: Immutable<unknown>, now: number) =>
-        pipelineStatus(state as PipelineState, now) as unknown as Record<string, unknown>,
+      pipelineStatus: (state: Immutable<unknown>, now: number, estimates: EstimateLookup) =>
+        pipelineStatus(state as PipelineState, now, estimates) as unknown as Record<
+          string,
+          unknown
+        >,
     });
     const mutex = new MutexClient((envelope) => {
       host.sendToMutex(envelope);
@@ -354,6 +360,7 @@ export class Daemon {
       log,
       version: `gatehouse ${VERSION}`,
       observer: eventLogger(log.child({ component: "scheduler" }), this.events),
+      timeDatabase: new TimeDatabase(new SqliteDurationStorage(store)),
     });
     driver = new SchedulerDriver(scheduler, log.child({ component: "scheduler-driver" }));
     const services: Services = {

@@ -32,6 +32,7 @@ test("migrations apply once", () => {
       .map((row) => row.name);
     assert.ok(tables.includes("local_changes"));
     assert.ok(tables.includes("local_refs"));
+    assert.ok(tables.includes("build_durations"));
     first.close();
     const extra = [
       ...STORE_MIGRATIONS,
@@ -43,7 +44,7 @@ test("migrations apply once", () => {
       .prepare<[], { id: string }>("SELECT id FROM store_migrations ORDER BY id")
       .all()
       .map((row) => row.id);
-    assert.equal(ids, ["0001-local-connection", "9999-test"]);
+    assert.equal(ids, ["0001-local-connection", "0002-build-durations", "9999-test"]);
     second.close();
   } finally {
     dir.remove();

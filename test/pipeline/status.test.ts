@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { validatePipelineStatus, validateStatus } from "../../messages/status.js";
 import type { StatusDocument, StatusItem } from "../../messages/status.js";
 import { pipelineStatus } from "../../actors/pipeline/status.js";
+import { TimeDatabase } from "../../actors/supervisor/time-database.js";
 import { gateLayout } from "./layouts.js";
 import { makeChange, World } from "./harness.js";
 
@@ -21,7 +22,7 @@ async function busyWorld(): Promise<World> {
       return launch.subject.type === "change" && launch.subject.number === 3 ? "FAILURE" : "hold";
     },
   });
-  // One successful run gives the time database an estimate.
+  // One successful run merges 1,1 and grows the window.
   world.approve(makeChange({ number: 1 }));
   hold = true;
   for (const number of [2, 3, 4, 5]) world.approve(makeChange({ number }));
@@ -29,13 +30,17 @@ async function busyWorld(): Promise<World> {
 }
 
 function documentOf(world: World): StatusDocument {
+  // The supervisor's time database recorded one earlier success of 5 s.
+  const times = new TimeDatabase();
+  const key = { tenant: world.state.tenant, project: "org/project1", branch: "master" };
+  times.record({ ...key, job: "test", durationMs: 5_000 });
   return {
     zuul_version: "gatehouse 0.1.0",
     trigger_event_queue: { length: 0 },
     result_event_queue: { length: 0 },
     management_event_queue: { length: 0 },
     last_reconfigured: 0,
-    pipelines: [pipelineStatus(world.state, world.now + 2_000)],
+    pipelines: [pipelineStatus(world.state, world.now + 2_000, times.estimatesOf(key.tenant))],
   };
 }
 
