@@ -25,9 +25,15 @@ export function newBuildSet(work: Work): BuildSet {
     hasConfigFiles: false,
     layout: null,
     configErrors: [],
-    jobs: null,
+    graph: null,
     runs: {},
   };
+}
+
+/** Gives an item a new, empty build set and releases the job graph of the old one. */
+export function resetBuildSet(work: Work, item: Draft<QueueItem>): void {
+  work.setGraph(item.buildSet, null);
+  item.buildSet = newBuildSet(work) as Draft<BuildSet>;
 }
 
 /**
@@ -79,11 +85,13 @@ export function startJobs(work: Work, item: Draft<QueueItem>): boolean {
   const aheadId = item.itemAhead;
   if (aheadId !== null) {
     const ahead = work.view(aheadId);
-    if (ahead !== undefined && ahead.live && holdsFollowingChanges(ahead.buildSet)) return false;
+    if (ahead !== undefined && ahead.live) {
+      if (holdsFollowingChanges(work.jobs(ahead.buildSet) ?? [], ahead.buildSet)) return false;
+    }
   }
   const layout = item.buildSet.layout ?? work.layout;
   let started = false;
-  for (const job of startableJobs(item.buildSet)) {
+  for (const job of startableJobs(work.jobs(item.buildSet) ?? [], item.buildSet)) {
     const run = item.buildSet.runs[job.name];
     if (run === undefined) continue;
     run.requestTime ??= work.now;
@@ -219,7 +227,8 @@ export function completeJob(
   run.result = result;
   if (run.build !== null && run.build.result === null) run.build.result = result;
   recordJobMetrics(work, item, run);
-  const job = item.buildSet.jobs?.find((candidate) => candidate.name === run.name);
+  const jobs = work.jobs(item.buildSet) ?? [];
+  const job = jobs.find((candidate) => candidate.name === run.name);
   if (job?.holdFollowingChanges === true) {
     // The items behind may start once this job succeeded.
     for (const behind of item.itemsBehind) {
@@ -228,7 +237,7 @@ export function completeJob(
     }
   }
   if (result === "SUCCESS") return;
-  for (const name of hardDependents(item.buildSet.jobs ?? [], run.name)) {
+  for (const name of hardDependents(jobs, run.name)) {
     const dependent = item.buildSet.runs[name];
     if (dependent === undefined || dependent.result !== null) continue;
     releaseJobResources(work, item.id, dependent);
@@ -275,7 +284,7 @@ export function cancelJobs(work: Work, itemId: string, prime: boolean): void {
     let changed = cancelRuns(work, item);
     if (prime && item.buildSet.merge !== "none") {
       aheadByBuildSet.delete(item.buildSet.id);
-      item.buildSet = newBuildSet(work) as Draft<BuildSet>;
+      resetBuildSet(work, item);
       item.failingReasons = [];
       changed = true;
     }

@@ -1,5 +1,8 @@
-// Job graphs of build sets: freezing them through the config loader (cached per layout), which
-// jobs may start, and how a failed dependency skips its dependents.
+// Job graphs of build sets: freezing them through the config loader (cached per layout), the
+// content keys under which the pipeline state stores them, which jobs may start, and how a failed
+// dependency skips its dependents.
+import { createHash } from "node:crypto";
+
 import type { FrozenJob, Layout } from "../../messages/layout.js";
 import { freezeJobGraph, type FreezeResult } from "../../runtime/config/freeze.js";
 import type { BuildSet, JobRun } from "./state.js";
@@ -62,6 +65,24 @@ function scanForFileMatchers(layout: Layout): boolean {
   return false;
 }
 
+/** Content keys of frozen graphs, by graph, so each distinct graph is hashed once. */
+const graphKeys = new WeakMap<readonly FrozenJob[], string>();
+
+/**
+ * Returns the content key of a frozen graph: the SHA-256 of its JSON text. Equal graphs get the
+ * same key across layouts and actor restarts, so the state stores each distinct graph once.
+ * NOTE: JSON does not tell `undefined` from a missing field, or -0 from 0. Frozen jobs are plain
+ * data where neither difference changes how the pipeline treats a job.
+ */
+export function graphKey(jobs: readonly FrozenJob[]): string {
+  let key = graphKeys.get(jobs);
+  if (key === undefined) {
+    key = createHash("sha256").update(JSON.stringify(jobs)).digest("base64url");
+    graphKeys.set(jobs, key);
+  }
+  return key;
+}
+
 /** Creates the run record of a job that has not started. */
 export function newJobRun(name: string): JobRun {
   return {
@@ -80,8 +101,10 @@ export function newJobRun(name: string): JobRun {
 }
 
 /** Jobs whose dependencies allow them to start now: hard ones succeeded, soft ones finished. */
-export function startableJobs(buildSet: Readonly<BuildSet>): FrozenJob[] {
-  const jobs = buildSet.jobs ?? [];
+export function startableJobs(
+  jobs: readonly FrozenJob[],
+  buildSet: Readonly<BuildSet>,
+): FrozenJob[] {
   const startable: FrozenJob[] = [];
   for (const job of jobs) {
     const run = buildSet.runs[job.name];
@@ -114,14 +137,20 @@ export function hardDependents(jobs: readonly FrozenJob[], name: string): string
 }
 
 /** True once every job of a frozen graph has a result. */
-export function allJobsComplete(buildSet: Readonly<BuildSet>): boolean {
-  if (buildSet.jobs === null) return false;
-  return buildSet.jobs.every((job) => (buildSet.runs[job.name]?.result ?? null) !== null);
+export function allJobsComplete(
+  jobs: readonly FrozenJob[] | null,
+  buildSet: Readonly<BuildSet>,
+): boolean {
+  if (jobs === null) return false;
+  return jobs.every((job) => (buildSet.runs[job.name]?.result ?? null) !== null);
 }
 
 /** True when a voting job ended with anything but SUCCESS. */
-export function anyVotingJobFailed(buildSet: Readonly<BuildSet>): boolean {
-  for (const job of buildSet.jobs ?? []) {
+export function anyVotingJobFailed(
+  jobs: readonly FrozenJob[],
+  buildSet: Readonly<BuildSet>,
+): boolean {
+  for (const job of jobs) {
     if (!job.voting) continue;
     const result = buildSet.runs[job.name]?.result ?? null;
     if (result !== null && result !== "SUCCESS") return true;
@@ -130,14 +159,19 @@ export function anyVotingJobFailed(buildSet: Readonly<BuildSet>): boolean {
 }
 
 /** True when every voting job succeeded; non-voting results do not count. */
-export function allVotingJobsSucceeded(buildSet: Readonly<BuildSet>): boolean {
-  const jobs = buildSet.jobs ?? [];
+export function allVotingJobsSucceeded(
+  jobs: readonly FrozenJob[],
+  buildSet: Readonly<BuildSet>,
+): boolean {
   return jobs.every((job) => !job.voting || buildSet.runs[job.name]?.result === "SUCCESS");
 }
 
 /** True when a job with `hold-following-changes` has not succeeded yet. */
-export function holdsFollowingChanges(buildSet: Readonly<BuildSet>): boolean {
-  for (const job of buildSet.jobs ?? []) {
+export function holdsFollowingChanges(
+  jobs: readonly FrozenJob[],
+  buildSet: Readonly<BuildSet>,
+): boolean {
+  for (const job of jobs) {
     if (job.holdFollowingChanges && buildSet.runs[job.name]?.result !== "SUCCESS") return true;
   }
   return false;

@@ -9,11 +9,11 @@ import type {
   EnqueueRefBody,
   PromoteBody,
 } from "../../messages/management.js";
-import { cancelJobs, newBuildSet } from "./build-set.js";
+import { cancelJobs, resetBuildSet } from "./build-set.js";
 import { addSubject } from "./enqueue.js";
 import { finishItem } from "./queue-item.js";
 import { sendReport } from "./reporting.js";
-import type { BuildSet, QueueItem } from "./state.js";
+import type { QueueItem } from "./state.js";
 import { markAffected, updateRecords } from "./triggers.js";
 import type { Work } from "./work.js";
 
@@ -111,7 +111,7 @@ export function onPromote(work: Work, body: PromoteBody): void {
   let previous: Draft<QueueItem> | null = null;
   for (const id of order) {
     const item = work.edit(id);
-    item.buildSet = newBuildSet(work) as Draft<BuildSet>;
+    resetBuildSet(work, item);
     item.failingReasons = [];
     item.itemAhead = previous === null ? null : previous.id;
     item.itemsBehind = [];

@@ -207,7 +207,8 @@ function processItem(
     }
   }
   if (ready) startJobs(work, item);
-  if (anyVotingJobFailed(item.buildSet)) reasons.push("at least one job failed");
+  if (anyVotingJobFailed(work.jobs(item.buildSet) ?? [], item.buildSet))
+    reasons.push("at least one job failed");
 
   if (!item.live && item.itemsBehind.length === 0) {
     cancelJobs(work, id, false);
@@ -215,7 +216,7 @@ function processItem(
     return { nnfi };
   }
   item.failingReasons = reasons;
-  if (effectiveAhead(work, item) === null && item.live && isComplete(item.buildSet)) {
+  if (effectiveAhead(work, item) === null && item.live && isComplete(work, item.buildSet)) {
     reportItem(work, id);
     // An item waiting for its submit stays the base of the items behind it.
     const waiting = work.view(id);
@@ -224,10 +225,10 @@ function processItem(
   return { nnfi: reasons.length === 0 && item.live ? id : nnfi };
 }
 
-function isComplete(buildSet: Readonly<BuildSet>): boolean {
+function isComplete(work: Work, buildSet: Readonly<BuildSet>): boolean {
   if (buildSet.merge === "conflict" || buildSet.merge === "failed") return true;
   if (buildSet.configErrors.some((error) => error.severity === "error")) return true;
-  return allJobsComplete(buildSet);
+  return allJobsComplete(work.jobs(buildSet), buildSet);
 }
 
 function neededItemFailing(work: Work, change: ItemSubject, queueId: string): boolean {
@@ -253,7 +254,7 @@ function prepareItem(work: Work, item: Draft<QueueItem>): boolean {
   }
   if (buildSet.merge !== "complete") return false;
   if (buildSet.configErrors.some((error) => error.severity === "error")) return false;
-  if (buildSet.jobs === null) {
+  if (buildSet.graph === null) {
     const subject = work.subject(item);
     const layout = buildSet.layout ?? work.layout;
     const frozen = freezeGraph(
@@ -267,7 +268,7 @@ function prepareItem(work: Work, item: Draft<QueueItem>): boolean {
       buildSet.configErrors = [...frozen.errors];
       return false;
     }
-    buildSet.jobs = frozen.graph.jobs as Draft<BuildSet>["jobs"];
+    work.setGraph(buildSet, frozen.graph.jobs);
     const runs: Record<string, JobRun> = {};
     for (const job of frozen.graph.jobs) runs[job.name] = newJobRun(job.name);
     buildSet.runs = runs;

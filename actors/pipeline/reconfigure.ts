@@ -6,13 +6,13 @@ import type { Draft } from "immer";
 
 import type { FrozenJob } from "../../messages/layout.js";
 import type { ReconfigureBody } from "../../messages/management.js";
-import { itemRef, newBuildSet, releaseJobResources } from "./build-set.js";
+import { itemRef, releaseJobResources, resetBuildSet } from "./build-set.js";
 import { ensureQueue } from "./change-queue.js";
 import { branchOf, projectConfigOf } from "./enqueue.js";
 import { freezeGraph, newJobRun } from "./job-graph.js";
 import { managerOf } from "./managers.js";
 import { recordItemRemoved, recordQueueSize } from "./metrics.js";
-import { indexKey, type BuildSet, type ChangeQueue, type JobRun, type QueueItem } from "./state.js";
+import { indexKey, type ChangeQueue, type JobRun, type QueueItem } from "./state.js";
 import type { Work } from "./work.js";
 
 export function onReconfigure(work: Work, body: ReconfigureBody): void {
@@ -95,10 +95,10 @@ function refreezeItem(work: Work, id: string): void {
   if (buildSet.hasConfigFiles || buildSet.configErrors.length > 0) {
     // The speculative layout was built on the old base layout; merge again to get a new one.
     cancelAllRuns(work, item);
-    item.buildSet = newBuildSet(work) as Draft<BuildSet>;
+    resetBuildSet(work, item);
     return;
   }
-  if (buildSet.jobs === null) return;
+  if (buildSet.graph === null) return;
 
   const subject = work.subject(item);
   const frozen = freezeGraph(
@@ -125,7 +125,7 @@ function refreezeItem(work: Work, id: string): void {
   for (const job of frozen.graph.jobs) {
     buildSet.runs[job.name] ??= newJobRun(job.name) as Draft<JobRun>;
   }
-  buildSet.jobs = frozen.graph.jobs as typeof buildSet.jobs;
+  work.setGraph(buildSet, frozen.graph.jobs);
 }
 
 function cancelRun(work: Work, item: Draft<QueueItem>, run: Draft<JobRun>): void {

@@ -52,21 +52,22 @@ export function decideReport(work: Work, item: Readonly<QueueItem>): ReportDecis
       failure: true,
     };
   }
-  if (buildSet.jobs !== null && buildSet.jobs.length === 0) {
+  const jobs = work.jobs(buildSet);
+  if (jobs !== null && jobs.length === 0) {
     return { action: "no-jobs", result: null, message: config.noJobsMessage, failure: false };
   }
-  if (allVotingJobsSucceeded(buildSet)) {
-    const message = `${config.successMessage}\n\n${jobLines(buildSet)}`;
+  if (allVotingJobsSucceeded(jobs ?? [], buildSet)) {
+    const message = `${config.successMessage}\n\n${jobLines(jobs ?? [], buildSet)}`;
     return { action: "success", result: "SUCCESS", message, failure: false };
   }
-  const message = `${config.failureMessage}\n\n${jobLines(buildSet)}`;
+  const message = `${config.failureMessage}\n\n${jobLines(jobs ?? [], buildSet)}`;
   return { action: "failure", result: "FAILURE", message, failure: true };
 }
 
 /** Formats one line per job: `- NAME URL : RESULT in DURATION (non-voting)`. */
-function jobLines(buildSet: Readonly<BuildSet>): string {
+function jobLines(jobs: readonly FrozenJob[], buildSet: Readonly<BuildSet>): string {
   let text = "";
-  for (const job of buildSet.jobs ?? []) {
+  for (const job of jobs) {
     const run = buildSet.runs[job.name];
     text += jobLine(job, run) + "\n";
   }

@@ -68,7 +68,7 @@ export function onNodesProvisioned(work: Work, body: NodesProvisionedBody): void
   }
   const { item, run } = found;
   run.nodes = [...body.nodes];
-  const job = item.buildSet.jobs?.find((candidate) => candidate.name === body.job);
+  const job = work.jobs(item.buildSet)?.find((candidate) => candidate.name === body.job);
   if (job === undefined) return;
   launchBuild(work, item, job, run);
   work.markDirty(item);
@@ -97,7 +97,7 @@ export function onSemaphoreAcquired(work: Work, body: SemaphoreAcquiredBody): vo
   // A second grant for the same holder (a canceled request raced with a new one) changes nothing.
   if (run.phase !== "semaphores") return;
   run.semaphoresHeld = true;
-  const job = item.buildSet.jobs?.find((candidate) => candidate.name === body.job);
+  const job = work.jobs(item.buildSet)?.find((candidate) => candidate.name === body.job);
   if (job === undefined) return;
   requestNodes(work, item, job, run);
   work.markDirty(item);
@@ -132,7 +132,7 @@ export function onBuildCompleted(work: Work, body: BuildCompletedBody): void {
   work.markDirty(item);
 
   if (body.result === null) {
-    const job = item.buildSet.jobs?.find((candidate) => candidate.name === body.job);
+    const job = work.jobs(item.buildSet)?.find((candidate) => candidate.name === body.job);
     const attempts = job?.attempts ?? 1;
     if (run.attempts < attempts) {
       work.log.info(

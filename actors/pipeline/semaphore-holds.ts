@@ -3,7 +3,7 @@
 import type { SemaphoreSyncBody, SyncedHold } from "../../messages/mutex.js";
 import { semaphoresOf } from "./job-graph.js";
 import { entryValues } from "./sharded.js";
-import type { PipelineState } from "./state.js";
+import { graphJobs, type PipelineState } from "./state.js";
 
 /** Builds the `semaphore-sync` body of a (recovered) pipeline state. */
 export function semaphoreHolds(state: Readonly<PipelineState>): SemaphoreSyncBody {
@@ -11,7 +11,7 @@ export function semaphoreHolds(state: Readonly<PipelineState>): SemaphoreSyncBod
   const waiting: SyncedHold[] = [];
   for (const item of entryValues(state.items)) {
     const layout = item.buildSet.layout ?? state.layout;
-    for (const job of item.buildSet.jobs ?? []) {
+    for (const job of graphJobs(state, item.buildSet) ?? []) {
       const run = item.buildSet.runs[job.name];
       if (run === undefined || !run.semaphoresRequested) continue;
       const build = run.build?.uuid ?? run.pendingBuild;

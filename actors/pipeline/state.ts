@@ -5,7 +5,7 @@ import type { AllocatedNode, BuildResult, ProjectState } from "../../messages/bu
 import type { ItemSubject } from "../../messages/change.js";
 import type { ConfigError, FrozenJob, Layout, ReportAction } from "../../messages/layout.js";
 import type { PipelineInit } from "../../messages/pipeline.js";
-import type { Sharded } from "./sharded.js";
+import { getEntry, type Sharded } from "./sharded.js";
 
 /** Progress of one job of a build set. */
 export type JobPhase =
@@ -77,8 +77,11 @@ export interface BuildSet {
   /** Speculative layout of an item that edits configuration, else null (the pipeline's layout). */
   layout: Layout | null;
   configErrors: ConfigError[];
-  /** Frozen jobs in configuration order; null until the item is ready. */
-  jobs: readonly FrozenJob[] | null;
+  /**
+   * Key of the set's frozen job graph in `PipelineState.graphs`; null until the item is ready.
+   * Build sets refer to the graph by key so that a patch adding an item does not carry its jobs.
+   */
+  graph: string | null;
   runs: Record<string, JobRun>;
 }
 
@@ -128,6 +131,14 @@ export interface ChangeQueue {
   removed: number;
 }
 
+/** One frozen job graph that build sets share. */
+export interface SharedGraph {
+  /** Frozen jobs in configuration order. */
+  readonly jobs: readonly FrozenJob[];
+  /** Number of build sets that refer to the graph; the graph is dropped when it reaches 0. */
+  users: number;
+}
+
 export interface PipelineState {
   readonly tenant: string;
   readonly pipeline: string;
@@ -149,6 +160,8 @@ export interface PipelineState {
   /** The latest record of every change and ref the pipeline has seen, by subject key. */
   records: Sharded<ItemSubject>;
   recordCount: number;
+  /** Frozen job graphs of build sets, by content key (`graphKey`). */
+  graphs: Sharded<SharedGraph>;
   /** Milliseconds of the last layout change. */
   lastReconfigured: number;
 }
@@ -169,6 +182,19 @@ export function neededChanges(subject: ItemSubject): string[] {
   });
 }
 
+/** Returns the frozen jobs of a build set in configuration order; null until it is ready. */
+export function graphJobs(
+  state: Readonly<PipelineState>,
+  buildSet: Readonly<BuildSet>,
+): readonly FrozenJob[] | null {
+  if (buildSet.graph === null) return null;
+  const graph = getEntry(state.graphs, buildSet.graph);
+  if (graph === undefined) {
+    throw new Error(`job graph ${buildSet.graph} of build set ${buildSet.id} is not in the state`);
+  }
+  return graph.jobs;
+}
+
 /** Builds the state of a freshly spawned pipeline actor. */
 export function initialPipelineState(init: PipelineInit): PipelineState {
   return {
@@ -187,6 +213,7 @@ export function initialPipelineState(init: PipelineInit): PipelineState {
     itemsNeeding: {},
     records: {},
     recordCount: 0,
+    graphs: {},
     lastReconfigured: init.layout.loadedAt,
   };
 }

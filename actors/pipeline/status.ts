@@ -9,7 +9,7 @@ import type {
   StatusPipeline,
 } from "../../messages/status.js";
 import { getEntry } from "./sharded.js";
-import type { JobRun, PipelineState, QueueItem } from "./state.js";
+import { graphJobs, type JobRun, type PipelineState, type QueueItem } from "./state.js";
 
 /**
  * Builds the status object of one pipeline at `now` (milliseconds), with job estimates from the
@@ -68,8 +68,9 @@ function itemStatus(
   const branch = subject.branch;
   const jobs: StatusJob[] = [];
   let maxRemaining = 0;
-  let allStarted = item.buildSet.jobs !== null;
-  for (const job of item.buildSet.jobs ?? []) {
+  const graph = graphJobs(state, item.buildSet);
+  let allStarted = graph !== null;
+  for (const job of graph ?? []) {
     const run = item.buildSet.runs[job.name];
     const estimated = estimates(subject.project, branch, job.name);
     const status = jobStatus(run, estimated, now);

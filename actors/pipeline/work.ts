@@ -9,9 +9,18 @@ import type { Logger } from "pino";
 
 import type { ChangeRecord, ItemSubject } from "../../messages/change.js";
 import type { Effect } from "../../messages/effects.js";
-import type { Layout, PipelineConfig } from "../../messages/layout.js";
+import type { FrozenJob, Layout, PipelineConfig } from "../../messages/layout.js";
+import { graphKey } from "./job-graph.js";
 import { deleteEntry, getEntry, setEntry } from "./sharded.js";
-import { neededChanges, type ChangeQueue, type PipelineState, type QueueItem } from "./state.js";
+import {
+  graphJobs,
+  neededChanges,
+  type BuildSet,
+  type ChangeQueue,
+  type PipelineState,
+  type QueueItem,
+  type SharedGraph,
+} from "./state.js";
 
 /** Context of the reducer besides its state and message; nothing in it does I/O. */
 export interface PipelineContext {
@@ -34,6 +43,8 @@ export class Work {
   private readonly touchedRecords = new Set<string>();
   private readonly rawCache = new Map<string, readonly (string | null)[]>();
   private readonly aheadMemo = new Map<string, readonly ItemSubject[]>();
+  /** Graphs this message added to the state, which the base state does not have. */
+  private readonly addedGraphs = new Map<string, readonly FrozenJob[]>();
   private layoutValue: Layout | null = null;
   /** Items to process in the next pass, by queue id. */
   private readonly dirty = new Map<string, Set<string>>();
@@ -153,11 +164,58 @@ export class Work {
     return this.edit(item.id);
   }
 
+  /** Deletes an item and releases its build set's job graph. */
   deleteItem(id: string): void {
     this.touched.add(id);
-    if (getEntry(this.state.items, id) === undefined) return;
+    const item = getEntry(this.state.items, id);
+    if (item === undefined) return;
+    if (item.buildSet.graph !== null) this.releaseGraph(item.buildSet.graph);
     deleteEntry(this.state.items, id);
     this.state.itemCount -= 1;
+  }
+
+  /** Returns a build set's frozen jobs, read outside the draft; null until the set is ready. */
+  jobs(buildSet: Readonly<BuildSet>): readonly FrozenJob[] | null {
+    const key = buildSet.graph;
+    if (key === null) return null;
+    const jobs =
+      this.addedGraphs.get(key) ??
+      (this.base === undefined ? undefined : getEntry(this.base.graphs, key)?.jobs);
+    return jobs ?? graphJobs(this.state, buildSet);
+  }
+
+  /**
+   * Points a build set at a frozen graph, or at none, and keeps the user counts of the state's
+   * graph table. A graph enters the table with its first user and leaves with its last.
+   */
+  setGraph(buildSet: Draft<BuildSet>, jobs: readonly FrozenJob[] | null): void {
+    const key = jobs === null ? null : graphKey(jobs);
+    const previous = buildSet.graph;
+    if (key === previous) return;
+    if (key !== null && jobs !== null) this.useGraph(key, jobs);
+    if (previous !== null) this.releaseGraph(previous);
+    buildSet.graph = key;
+  }
+
+  private useGraph(key: string, jobs: readonly FrozenJob[]): void {
+    const graph = getEntry(this.state.graphs, key);
+    if (graph !== undefined) {
+      graph.users += 1;
+      return;
+    }
+    setEntry<SharedGraph>(this.state.graphs, key, { jobs, users: 1 });
+    this.addedGraphs.set(key, jobs);
+  }
+
+  private releaseGraph(key: string): void {
+    const graph = getEntry(this.state.graphs, key);
+    if (graph === undefined) return;
+    if (graph.users > 1) {
+      graph.users -= 1;
+      return;
+    }
+    deleteEntry(this.state.graphs, key);
+    this.addedGraphs.delete(key);
   }
 
   record(key: string): ItemSubject | undefined {
