@@ -22,11 +22,22 @@ interface DaemonOptions {
 /** The CLI entry point, as an absolute path so the printed commands work from any directory. */
 const CLI = fileURLToPath(new URL("../gatehouse.js", import.meta.url));
 
+/** Quotes a word for a POSIX shell when it contains anything but safe characters. */
+export function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 function banner(daemon: Daemon, settings: DaemonSettings): string {
   const { paths } = settings;
   const web = daemon.webUrl ?? "(off)";
   const tenant = settings.tenants[0]?.name ?? "main";
-  const state = ` --state-dir ${paths.stateDir}`;
+  const cli = `node ${shellWord(CLI)}`;
+  // The CLI finds the socket from --state-dir unless the daemon config moved it elsewhere.
+  const target =
+    paths.socket === join(paths.stateDir, "gatehouse.sock")
+      ? ` --state-dir ${shellWord(paths.stateDir)}`
+      : ` --socket ${shellWord(paths.socket)}`;
   const lines = [
     `gatehouse ${VERSION} is running (pid ${process.pid})`,
     `  status page:    ${web}/`,
@@ -36,19 +47,24 @@ function banner(daemon: Daemon, settings: DaemonSettings): string {
   ];
   const local = settings.localConnections[0];
   if (settings.embeddedDefault && local !== undefined) {
-    const cli = `node ${CLI}`;
     lines.push(
       "",
       "Try the sample project (the commands below run from any directory):",
-      `  git clone ${join(local.root, "demo", "hello.git")} hello && cd hello`,
+      `  git clone ${shellWord(join(local.root, "demo", "hello.git"))} hello && cd hello`,
       `  echo 'Hello, gatehouse!' > greeting.txt && git commit -qam 'Change the greeting'`,
-      `  ${cli} propose${state}`,
-      `  ${cli} review 1 --label Code-Review=+2 --label Workflow=+1${state}`,
-      `  ${cli} status${state}`,
-      `  ${cli} show 1${state}`,
+      `  ${cli} propose${target}`,
+      `  ${cli} review 1 --label Code-Review=+2 --label Workflow=+1${target}`,
+      `  ${cli} status${target}`,
+      `  ${cli} show 1${target}`,
     );
   }
-  lines.push("", "Stop with Ctrl-C or `gatehouse stop`; a second stop exits at once.", "");
+  lines.push(
+    "",
+    "Stop it with Ctrl-C when it runs in the foreground, or from any shell with:",
+    `  ${cli} stop${target}`,
+    "A second stop exits at once and aborts the running builds.",
+    "",
+  );
   return lines.join("\n");
 }
 
