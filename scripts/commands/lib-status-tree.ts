@@ -51,7 +51,10 @@ function renderItem(item: StatusItem, last: boolean, now: number): string[] {
   if (!item.live) facts.push("not live");
   facts.push(item.active ? "active" : "waiting");
   facts.push(`${formatDuration(now - item.enqueue_time)} in queue`);
-  if (item.remaining_time !== null) facts.push(`about ${formatDuration(item.remaining_time)} left`);
+  // Zero remaining time means the jobs ran past their estimates, and "about 0s left" misleads.
+  if (item.remaining_time !== null && item.remaining_time > 0) {
+    facts.push(`about ${formatDuration(item.remaining_time)} left`);
+  }
   if (item.failing_reasons.length > 0) facts.push(`failing: ${item.failing_reasons.join("; ")}`);
   const lines = [`    ${branch} ${item.id} ${item.project}  ${facts.join(", ")}`];
   item.jobs.forEach((job, index) => {
@@ -81,6 +84,12 @@ export function renderJob(job: StatusJob): string {
     return `${job.name}  running ${formatDuration(elapsed)}${suffix}`;
   }
   const estimated = job.estimated_time * 1000;
+  if (elapsed > estimated) {
+    return (
+      `${job.name}  [${"#".repeat(BAR_WIDTH)}] running ${formatDuration(elapsed)}, ` +
+      `over its estimate of ${formatDuration(estimated)}${suffix}`
+    );
+  }
   const fraction = Math.min(1, elapsed / estimated);
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled);

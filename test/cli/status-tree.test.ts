@@ -46,7 +46,11 @@ test("job lines show state and progress", () => {
   );
   assert.is(
     renderJob(job({ start_time: 100, elapsed_time: 30000, estimated_time: 10 })),
-    "unit  [##########] 100%  running 30s of about 10s",
+    "unit  [##########] running 30s, over its estimate of 10s",
+  );
+  assert.is(
+    renderJob(job({ start_time: 100, elapsed_time: 2000, estimated_time: 0.03 })),
+    "unit  [##########] running 2s, over its estimate of 0s",
   );
   assert.is(
     renderJob(job({ result: "FAILURE", start_time: 100, end_time: 107 })),
@@ -61,7 +65,12 @@ test("job lines show state and progress", () => {
 
 test("tree lists queues, items and jobs", () => {
   const now = 1_000_000;
-  const item = (id: string, jobs: StatusJob[], failing: string[] = []) => ({
+  const item = (
+    id: string,
+    jobs: StatusJob[],
+    failing: string[] = [],
+    remaining: number | null = null,
+  ) => ({
     id,
     project: "demo/hello",
     project_canonical: "localhost/demo/hello",
@@ -75,7 +84,7 @@ test("tree lists queues, items and jobs", () => {
     items_behind: [],
     failing_reasons: failing,
     zuul_ref: "Z1",
-    remaining_time: null,
+    remaining_time: remaining,
     jobs,
   });
   const status: StatusDocument = {
@@ -95,8 +104,8 @@ test("tree lists queues, items and jobs", () => {
             window: 20,
             heads: [
               [
-                item("1,1", [job({ result: "SUCCESS" })]),
-                item("2,1", [job({}), job({ name: "lint" })], ["it has a merge conflict"]),
+                item("1,1", [job({ result: "SUCCESS" })], [], 0),
+                item("2,1", [job({}), job({ name: "lint" })], ["it has a merge conflict"], 90_000),
               ],
             ],
           },
@@ -116,7 +125,7 @@ test("tree lists queues, items and jobs", () => {
     "  queue demo/hello (window 20)",
     "    ├─ 1,1 demo/hello  active, 1m 5s in queue",
     "    │    └─ unit  SUCCESS",
-    "    └─ 2,1 demo/hello  active, 1m 5s in queue, failing: it has a merge conflict",
+    "    └─ 2,1 demo/hello  active, 1m 5s in queue, about 1m 30s left, failing: it has a merge conflict",
     "         ├─ unit  queued",
     "         └─ lint  queued",
     "",
