@@ -95,11 +95,15 @@ export async function reapGroup(pgid: number | null, graceMs: number): Promise<v
  */
 export async function killByEnvironment(entry: string, graceMs: number): Promise<void> {
   if (process.platform !== "linux") return;
-  const pids = livePidsWithEnvironment(entry);
-  if (pids.length === 0) return;
-  for (const pid of pids) signalProcess(pid, "SIGKILL");
   const deadline = Date.now() + graceMs;
-  while (livePidsWithEnvironment(entry).length > 0 && Date.now() < deadline) await delay(10);
+  let pids = livePidsWithEnvironment(entry);
+  while (pids.length > 0) {
+    // A process may fork between the scan and its kill, so each scan kills what it finds.
+    for (const pid of pids) signalProcess(pid, "SIGKILL");
+    if (Date.now() >= deadline) return;
+    await delay(10);
+    pids = livePidsWithEnvironment(entry);
+  }
 }
 
 /** Pids of the live processes (not zombies) whose environment contains `entry`, from /proc. */

@@ -3,7 +3,7 @@
 import type { ChangeRecord, ItemSubject } from "../../messages/change.js";
 import { canMerge, subjectDisplayId, subjectKey } from "../../messages/change.js";
 import type { ProjectPipelineConfig } from "../../messages/layout.js";
-import { projectPipeline } from "../../runtime/config/freeze.js";
+import { configBranch, projectPipeline } from "../../runtime/config/freeze.js";
 import { dropEmptyQueue, ensureQueue } from "./change-queue.js";
 import { managerOf, type QueuePlacement } from "./managers.js";
 import { createItem, itemInQueue, liveItemOf, removeWithoutReport } from "./queue-item.js";
@@ -33,8 +33,7 @@ export type NeedsCheck =
 
 /** Returns the branch an item's configuration is looked up on. */
 export function branchOf(work: Work, subject: ItemSubject): string {
-  if (subject.branch !== null) return subject.branch;
-  return work.layout.projectConfigs[subject.project]?.defaultBranch ?? "master";
+  return configBranch(work.layout, subject.project, subject.branch);
 }
 
 export function projectConfigOf(work: Work, subject: ItemSubject): ProjectPipelineConfig | null {

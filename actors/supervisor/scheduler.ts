@@ -14,7 +14,8 @@ import type { Effect } from "../../messages/effects.js";
 import { LANES, pipelineAddress, type Envelope } from "../../messages/envelope.js";
 import type { ConfigError, Layout } from "../../messages/layout.js";
 
-import { projectPipeline } from "../../runtime/config/freeze.js";
+import { configBranch, projectPipeline } from "../../runtime/config/freeze.js";
+import { managerOf } from "../pipeline/managers.js";
 import { addressTrigger, ChangeResolver, makeEnvelope } from "./change-resolution.js";
 import { EffectRouter } from "./effect-router.js";
 import { Outbox } from "./outbox.js";
@@ -467,17 +468,15 @@ function sameLayout(a: Layout, b: Layout): boolean {
  */
 function checkEnqueue(layout: Layout, pipeline: string, subject: ItemSubject): void {
   const name = subjectDisplayId(subject);
-  const branch =
-    subject.branch ?? layout.projectConfigs[subject.project]?.defaultBranch ?? "master";
+  const branch = configBranch(layout, subject.project, subject.branch);
   if (projectPipeline(layout, subject.project, pipeline, branch) === null) {
     throw new EnqueueRejectedError(
       `${name} of project "${subject.project}" was not enqueued: the project has no jobs in ` +
         `pipeline "${pipeline}" on branch "${branch}"; add the pipeline to its project stanza`,
     );
   }
-  const manager = layout.pipelines[pipeline]?.manager;
-  const merging = manager === "dependent" || manager === "serial";
-  if (!merging) return;
+  const config = layout.pipelines[pipeline];
+  if (config === undefined || !managerOf(config).changesMerge) return;
   if (subject.type !== "change") {
     throw new EnqueueRejectedError(
       `${name} of project "${subject.project}" was not enqueued: pipeline "${pipeline}" merges ` +

@@ -1,5 +1,5 @@
-// Job graphs: the frozen jobs a project runs for one item in one pipeline. The pipeline actors
-// call these two functions; they are pure functions of the layout and never read files.
+// Job graphs: the frozen jobs a project runs for one item in one pipeline. The pipeline actors and
+// the Scheduler call these functions, which are pure functions of the layout and never read files.
 import type {
   ConfigError,
   FrozenJob,
@@ -28,6 +28,15 @@ export type FreezeResult =
 
 /** Gerrit lists these pseudo files among a change's files; file matchers skip them. */
 const PSEUDO_FILES = new Set(["/COMMIT_MSG", "/MERGE_LIST", "/PATCHSET_LEVEL"]);
+
+/**
+ * Returns the branch whose configuration applies to an item of `project`: the item's own branch,
+ * else (for a ref on no branch, such as a tag) the project's default branch.
+ */
+export function configBranch(layout: Layout, project: string, branch: string | null): string {
+  if (branch !== null) return branch;
+  return layout.projectConfigs[project]?.defaultBranch ?? "master";
+}
 
 /**
  * Returns the project's merged config for a pipeline on a branch, or null when it has none there,

@@ -14,6 +14,7 @@ import {
 import { resolveStateDir, statePaths, type StatePaths } from "../../runtime/daemon-config/paths.js";
 import {
   DEFAULT_SUBMIT_RULE,
+  LABEL_NAME,
   type SubmitRule,
 } from "../../actors/connections/local/submit-rule.js";
 import { parseListenAddress, type ListenAddress } from "../../runtime/http/index.js";
@@ -193,8 +194,6 @@ function parseAddress(text: string, source: string): ListenAddress {
 
 /** Options of a `local` connection besides `driver` and `hostname`. */
 const LOCAL_OPTIONS = new Set(["repos", "submit-labels"]);
-
-const LABEL_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
 /**
  * Reads `submit-labels`, a list of requirements such as `{label: Code-Review, min: 2}` or

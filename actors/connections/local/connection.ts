@@ -22,7 +22,7 @@ import { ChangeRecords, accountOf } from "./records.js";
 import { LocalReporter, type ReportResult } from "./reporter.js";
 import { RefWatcher } from "./ref-watcher.js";
 import { RepositoryRoot, filesOfCommit, isAncestor, readCommitOnce } from "./repositories.js";
-import { DEFAULT_SUBMIT_RULE, type SubmitRule } from "./submit-rule.js";
+import { DEFAULT_SUBMIT_RULE, LABEL_NAME, type SubmitRule } from "./submit-rule.js";
 
 export interface LocalConnectionOptions {
   /** Connection name, as tenant configurations and reporters name it. */
@@ -96,7 +96,6 @@ export class ReviewError extends Error {
 type Listener = (event: LocalEvent) => void;
 
 const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/;
-const LABEL_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
 /** A local review connection. */
 export class LocalConnection {

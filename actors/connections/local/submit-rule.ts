@@ -1,6 +1,9 @@
 // The submit rule of the local connection: which votes make a change submittable.
 import type { Approval } from "../../../messages/change.js";
 
+/** Label names that votes and submit rules of the local connection may use. */
+export const LABEL_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+
 /** Labels a change needs to be submittable, and votes that block it. */
 export interface SubmitRule {
   /** Each entry is met when the highest vote on any of its labels is at least `min`. */
