@@ -108,8 +108,8 @@ interface MemoryFigures {
   readonly heap_kb_per_item: number;
   /**
    * MiB by which V8's young generation grew during the run. It is part of the added RSS but does
-   * not scale with the items: V8 grows it when many objects survive young-generation collections,
-   * up to a maximum (from 8 to 32 MiB in the runs on Node 20.20 with default flags).
+   * not scale with the items. V8 grows it when many objects survive young-generation collections,
+   * up to a maximum, which was 32 MiB (from 8) in the runs on Node 20.20 with default flags.
    */
   readonly new_space_growth_mb: number;
 }
