@@ -78,7 +78,7 @@ export interface BuildSet {
   layout: Layout | null;
   configErrors: ConfigError[];
   /**
-   * Key of the set's frozen job graph in `PipelineState.graphs`; null until the item is ready.
+   * Key of the set's frozen job graph in `PipelineState.graphs`, or null until the item is ready.
    * Build sets refer to the graph by key so that a patch adding an item does not carry its jobs.
    */
   graph: string | null;
@@ -135,7 +135,7 @@ export interface ChangeQueue {
 export interface SharedGraph {
   /** Frozen jobs in configuration order. */
   readonly jobs: readonly FrozenJob[];
-  /** Number of build sets that refer to the graph; the graph is dropped when it reaches 0. */
+  /** Number of build sets that refer to the graph. The graph is dropped when it reaches 0. */
   users: number;
 }
 
@@ -182,7 +182,7 @@ export function neededChanges(subject: ItemSubject): string[] {
   });
 }
 
-/** Returns the frozen jobs of a build set in configuration order; null until it is ready. */
+/** Returns the frozen jobs of a build set in configuration order, or null until it is ready. */
 export function graphJobs(
   state: Readonly<PipelineState>,
   buildSet: Readonly<BuildSet>,

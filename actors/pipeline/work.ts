@@ -174,7 +174,7 @@ export class Work {
     this.state.itemCount -= 1;
   }
 
-  /** Returns a build set's frozen jobs, read outside the draft; null until the set is ready. */
+  /** Returns a build set's frozen jobs, read outside the draft, or null until the set is ready. */
   jobs(buildSet: Readonly<BuildSet>): readonly FrozenJob[] | null {
     const key = buildSet.graph;
     if (key === null) return null;

@@ -388,10 +388,10 @@ export class Scheduler {
   }
 
   /**
-   * Reloads a tenant's layout. Unless `force`, an unchanged layout is left alone. A layout that
-   * does not load keeps the old one, and a forced reload, which an operator requested, then
-   * throws TenantConfigError. Returns the envelopes that hand the new layout to the pipelines
-   * that remain; added pipelines are spawned and removed ones stopped.
+   * Reloads a tenant's layout. Unless `force`, an unchanged layout is left alone. When the new
+   * layout does not load, the tenant keeps the old one, and a forced reload, which an operator
+   * requested, throws TenantConfigError. Returns the envelopes that hand the new layout to the
+   * pipelines that remain. Added pipelines are spawned and removed ones stopped.
    */
   private async reconfigure(tenant: string, force: boolean): Promise<Envelope[]> {
     const old = this.layout(tenant);

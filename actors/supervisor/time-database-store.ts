@@ -54,11 +54,11 @@ export class SqliteDurationStorage implements DurationStorage {
     }
   }
 
-  append(record: DurationRecord, kept: number): void {
+  append(record: DurationRecord, maxRows: number): void {
     const key = [record.tenant, record.project, record.branch ?? "", record.job] as const;
     this.db.transaction(() => {
       this.insert.run(...key, Math.round(record.durationMs));
-      this.trim.run(...key, ...key, kept);
+      this.trim.run(...key, ...key, maxRows);
     })();
   }
 }

@@ -23,8 +23,8 @@ export interface DurationRecord extends DurationKey {
 export interface DurationStorage {
   /** Returns every stored duration, oldest first. */
   load(): Iterable<DurationRecord>;
-  /** Stores one duration and deletes all but the newest `kept` of its job. */
-  append(record: DurationRecord, kept: number): void;
+  /** Stores one duration and deletes all but the newest `maxRows` of its job. */
+  append(record: DurationRecord, maxRows: number): void;
 }
 
 function mapKey(key: DurationKey): string {

@@ -37,13 +37,13 @@ async function checkJobs(): Promise<StatusJob[] | null> {
 }
 
 /** Waits until change 1 has a started job in the check pipeline, and returns that job. */
-async function runningCheckJob(what: string): Promise<StatusJob> {
+async function runningCheckJob(description: string): Promise<StatusJob> {
   const seen: { job: StatusJob | null } = { job: null };
-  await waitFor(what, async () => {
+  await waitFor(description, async () => {
     seen.job = (await checkJobs())?.find((job) => job.start_time !== null) ?? null;
     return seen.job !== null;
   });
-  if (seen.job === null) throw new Error(`no job found while waiting for ${what}`);
+  if (seen.job === null) throw new Error(`no job found while waiting for ${description}`);
   return seen.job;
 }
 
