@@ -1,9 +1,12 @@
 // The three-lane mailbox of one actor: management, then result, then trigger, FIFO within a lane.
 import type { Envelope, Lane } from "../../messages/envelope.js";
 
-/** A FIFO queue over an array with a moving head, so taking from the front costs O(1). */
+/**
+ * A FIFO queue over an array with a moving head, so taking from the front costs O(1). A taken
+ * slot is cleared at once, so a handled message is not kept alive until the array is compacted.
+ */
 class Queue<T> {
-  private items: T[] = [];
+  private items: (T | undefined)[] = [];
   private head = 0;
 
   get length(): number {
@@ -17,9 +20,13 @@ class Queue<T> {
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];
+    this.items[this.head] = undefined;
     this.head++;
-    // Drop the consumed prefix once it is most of the array, so memory follows the live length.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      // Drop the consumed prefix once it is most of the array, so memory follows the live length.
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -34,7 +41,7 @@ class Queue<T> {
   }
 
   toArray(): T[] {
-    return this.items.slice(this.head);
+    return this.items.slice(this.head) as T[];
   }
 }
 

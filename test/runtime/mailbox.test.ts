@@ -1,4 +1,7 @@
 // The three-lane mailbox on its own.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 
@@ -63,6 +66,29 @@ test("long lanes stay FIFO across compaction", () => {
   assert.equal(firstHalf, expected.slice(0, 2500));
   mailbox.push(makeMessage("a", "trigger", { label: "last" }));
   assert.equal(drain(mailbox, false), [...expected.slice(2500), "last"]);
+});
+
+/** V8's collector, exposed at run time so the test does not depend on node's flags. */
+function collector(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+test("lane releases a taken message", async () => {
+  const collect = collector();
+  const mailbox = new Mailbox<RecorderMessage>();
+  const released = ((): WeakRef<RecorderMessage> => {
+    const message = makeMessage("a", "result", { label: "first" });
+    mailbox.push(message);
+    mailbox.push(makeMessage("a", "result", { label: "second" }));
+    mailbox.take(false);
+    return new WeakRef(message);
+  })();
+  // A WeakRef keeps its target until the current job ends.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  collect();
+  assert.is(released.deref(), undefined, "the lane still holds the message it handed out");
+  assert.equal(drain(mailbox, false), ["second"]);
 });
 
 test.run();
