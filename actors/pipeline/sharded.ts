@@ -34,8 +34,20 @@ export function getEntry<T>(map: Readonly<Sharded<T>>, key: string): T | undefin
 export function setEntry<T>(map: Draft<Sharded<T>>, key: string, value: T): void {
   const shard = shardOf(key);
   const entries = map[shard];
-  if (entries === undefined) map[shard] = { [key]: value } as Draft<Record<string, T>>;
+  if (entries === undefined) map[shard] = newShard(key, value) as Draft<Record<string, T>>;
   else (entries as Record<string, unknown>)[key] = value;
+}
+
+/**
+ * Creates a shard: an object without a prototype. Its keys are item ids and change keys, each used by
+ * one item, and V8 gives a plain object a hidden class for every set of keys it has had, so a
+ * long queue left thousands of them behind. Immer copies an object without a prototype with
+ * Object.assign, which V8 stores as a hash table: no hidden class per key.
+ */
+function newShard<T>(key: string, value: T): Record<string, T> {
+  const shard = Object.create(null) as Record<string, T>;
+  shard[key] = value;
+  return shard;
 }
 
 export function deleteEntry<T>(map: Draft<Sharded<T>>, key: string): void {
