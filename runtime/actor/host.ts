@@ -31,6 +31,7 @@ import {
   type QuarantinedMessage,
   type SupervisionOptions,
 } from "./supervision.js";
+import { StringPool } from "./string-pool.js";
 
 interface InFlightBatch<M> {
   readonly batch: M[];
@@ -52,6 +53,12 @@ export interface HostDependencies<X> {
 
 // applyPatches needs immer's patch plugin on this thread too, not only where actors run.
 enablePatches();
+
+/**
+ * One pool for the strings of the patches every worker-placed actor sends to this thread. Effects
+ * are not pooled: most are gone once handled, and a build launch lists every item ahead of it.
+ */
+const receivedStrings = new StringPool();
 
 export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   readonly placement: PlacementKind;
@@ -290,7 +297,8 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
   // The patches of the whole batch go into the mirror in one applyPatches call, which costs far
   // less than one call per message. Handlers therefore see the mirror as of the batch's end.
   // An inline actor reports its state itself, and the mirror then shares it. Applying the patches
-  // instead would deep-copy every value they add, so the mirror would hold a second copy.
+  // instead would deep-copy every value they add, so the mirror would hold a second copy. A
+  // worker's patches are structured clones, which copy every string; the pool shares them.
   private applyHandled(
     batch: readonly M[],
     handled: readonly HandledMessage<X>[],
@@ -300,6 +308,10 @@ export class ActorHost<S, M extends Envelope, X> implements ActorRef<S, M> {
       this.state = reportedState as Immutable<S>;
     } else {
       const patches = handled.flatMap((outcome) => outcome.patches);
+      for (const patch of patches) {
+        const value: unknown = patch.value;
+        if (value !== undefined) patch.value = receivedStrings.internDeep(value);
+      }
       if (patches.length > 0) {
         this.state = applyPatches(this.mirror as Objectish, patches) as Immutable<S>;
       }
