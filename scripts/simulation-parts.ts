@@ -3,20 +3,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import type { Immutable } from "immer";
 import type { Logger } from "pino";
 
 import { LocalConnection } from "../actors/connections/local/connection.js";
 import { Merger } from "../actors/merger/merger.js";
-import type { PipelineState } from "../actors/pipeline/state.js";
-import { pipelineStatus } from "../actors/pipeline/status.js";
 import { GitReview } from "../actors/simulation/git-review.js";
 import { REVIEW_CONNECTION } from "../actors/simulation/review.js";
 import type { SimulationParts } from "../actors/simulation/runner.js";
 import { ConfigLayouts } from "../actors/supervisor/config-layouts.js";
 import { MutexClient } from "../actors/supervisor/mutex-client.js";
-import { SupervisorHost } from "../actors/supervisor/supervisor-host.js";
-import type { EstimateLookup } from "../messages/status.js";
+import { createPipelineHost } from "../actors/supervisor/pipeline-host.js";
 import type { PlacementKind } from "../runtime/actor/index.js";
 import { Store } from "../runtime/store/store.js";
 
@@ -68,23 +64,7 @@ export function simulationParts(options: {
       });
     },
     createHost(clock) {
-      const host = new SupervisorHost({
-        log,
-        placement,
-        pipelineActor: {
-          module: new URL("../actors/pipeline/actor.js", import.meta.url),
-          exportName: "pipelineActor",
-        },
-        mutexActor: {
-          module: new URL("../actors/mutex/actor.js", import.meta.url),
-          exportName: "mutexActor",
-        },
-        pipelineStatus: (state: Immutable<unknown>, now: number, estimates: EstimateLookup) =>
-          pipelineStatus(state as PipelineState, now, estimates) as unknown as Record<
-            string,
-            unknown
-          >,
-      });
+      const host = createPipelineHost(log, placement);
       const mutex = new MutexClient(
         (envelope) => {
           host.sendToMutex(envelope);

@@ -196,6 +196,14 @@ export function graphJobs(
 }
 
 /** Builds the state of a freshly spawned pipeline actor. */
+/**
+ * Returns the record of the subject with `key` from a pipeline state that another thread
+ * mirrors, or undefined when no item of the pipeline has that subject.
+ */
+export function mirroredSubject(state: unknown, key: string): ItemSubject | undefined {
+  return getEntry((state as PipelineState).records, key);
+}
+
 export function initialPipelineState(init: PipelineInit): PipelineState {
   return {
     tenant: init.tenant,

@@ -2,7 +2,7 @@
 // pipeline as a result envelope addressed by tenant, pipeline and item.
 import type { Logger } from "pino";
 
-import type { ChangeRecord, ItemSubject } from "../../messages/change.js";
+import { subjectKey, type ChangeRecord, type ItemSubject } from "../../messages/change.js";
 import type {
   BuildLaunch,
   Effect,
@@ -56,6 +56,8 @@ export interface RouterContext {
   /** The tenant's current layout, or undefined for an unknown tenant. */
   layout(tenant: string): Layout | undefined;
   tenantLayouts(tenant: string): TenantLayouts;
+  /** The record of a subject in a pipeline's mirror, shared instead of a launch's own copy. */
+  mirroredSubject(tenant: string, pipeline: string, key: string): ItemSubject | undefined;
   /** True when events must carry each build's `ahead` list, which costs memory per build. */
   readonly recordsAhead: boolean;
   /** Called when a merge may have changed a project's configuration. */
@@ -215,7 +217,10 @@ export class EffectRouter {
       tenant: launch.tenant,
       pipeline: launch.pipeline,
       item: launch.item,
-      subject: launch.subject,
+      // A launch from a worker thread carries a copy of the item's record; the mirror has one.
+      subject:
+        this.context.mirroredSubject(launch.tenant, launch.pipeline, subjectKey(launch.subject)) ??
+        launch.subject,
       job: launch.job.name,
       attempts: launch.job.attempts,
       build: launch.build,

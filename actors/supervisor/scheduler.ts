@@ -172,6 +172,8 @@ export class Scheduler {
       now: options.now,
       layout: (tenant) => this.layouts.get(tenant),
       tenantLayouts: (tenant) => this.tenant(tenant),
+      mirroredSubject: (tenant, pipeline, key) =>
+        options.host.mirroredSubject(tenant, pipeline, key),
       recordsAhead: options.observer !== undefined,
       configMayHaveChanged: (tenant, change) => {
         if (touchesConfig(change.files)) this.reloadRequested.add(tenant);

@@ -2,7 +2,13 @@
 // git merger, the node provider, the executor and the mutex actor. `gatehouse simulate` hands it
 // the simulated review connection and a scripted executor behind the same interfaces.
 import type { AllocatedNode } from "../../messages/build.js";
-import type { Account, Approval, ChangeRecord, RefRecord } from "../../messages/change.js";
+import type {
+  Account,
+  Approval,
+  ChangeRecord,
+  ItemSubject,
+  RefRecord,
+} from "../../messages/change.js";
 import type {
   BuildCancel,
   Effect,
@@ -189,6 +195,12 @@ export interface PipelineHost {
     now: number,
     estimates: EstimateLookup,
   ): Promise<PipelineStatusJson>;
+  /**
+   * Returns the record of a subject (by `subjectKey`) in the mirror of one pipeline's state.
+   * An effect from a worker thread carries its own copy of the record, so the Scheduler keeps
+   * this one instead when it holds on to a subject.
+   */
+  mirroredSubject(tenant: string, pipeline: string, key: string): ItemSubject | undefined;
   /** Stops every actor. */
   shutdown(): Promise<void>;
 }

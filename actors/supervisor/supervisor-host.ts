@@ -4,6 +4,7 @@
 import type { Immutable } from "immer";
 import type { Logger } from "pino";
 
+import type { ItemSubject } from "../../messages/change.js";
 import type { Envelope } from "../../messages/envelope.js";
 import type { Layout } from "../../messages/layout.js";
 import type { MutexEffect } from "../../messages/mutex.js";
@@ -29,6 +30,8 @@ export interface SupervisorHostOptions {
     now: number,
     estimates: EstimateLookup,
   ) => PipelineStatusJson;
+  /** Finds a subject's record, by `subjectKey`, in a pipeline's mirrored state. */
+  readonly mirroredSubject: (state: Immutable<unknown>, key: string) => ItemSubject | undefined;
 }
 
 export class SupervisorHost implements PipelineHost {
@@ -116,6 +119,11 @@ export class SupervisorHost implements PipelineHost {
       );
     }
     return Promise.resolve(this.options.pipelineStatus(ref.mirror, now, estimates));
+  }
+
+  mirroredSubject(tenant: string, pipeline: string, key: string): ItemSubject | undefined {
+    const ref = this.supervisor.pipeline(tenant, pipeline);
+    return ref === undefined ? undefined : this.options.mirroredSubject(ref.mirror, key);
   }
 
   async shutdown(): Promise<void> {

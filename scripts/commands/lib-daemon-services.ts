@@ -14,6 +14,7 @@ import type {
   PipelineStatusJson,
   TenantLayouts,
 } from "../../actors/supervisor/services.js";
+import type { ItemSubject } from "../../messages/change.js";
 import type { BuildCancel, BuildLaunch, Metric, NodeRequest } from "../../messages/effects.js";
 import type { Envelope } from "../../messages/envelope.js";
 import type { ConfigError, Layout } from "../../messages/layout.js";
@@ -131,6 +132,10 @@ export class MeteredHost implements PipelineHost {
 
   whenIdle(): Promise<void> {
     return this.inner.whenIdle();
+  }
+
+  mirroredSubject(tenant: string, pipeline: string, key: string): ItemSubject | undefined {
+    return this.inner.mirroredSubject(tenant, pipeline, key);
   }
 
   pipelineStatus(

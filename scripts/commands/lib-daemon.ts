@@ -3,7 +3,6 @@
 // finish) or, on a second stop, at once.
 import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import type { Immutable } from "immer";
 import type { Logger } from "pino";
 
 import { LocalConnection } from "../../actors/connections/local/connection.js";
@@ -12,16 +11,14 @@ import { Executor } from "../../actors/executor/index.js";
 import { Merger } from "../../actors/merger/merger.js";
 import { NodeProvider } from "../../actors/nodes/node-provider.js";
 import { nodeServiceOf } from "../../actors/nodes/node-service.js";
-import type { PipelineState } from "../../actors/pipeline/state.js";
-import { pipelineStatus } from "../../actors/pipeline/status.js";
 import { MutexClient } from "../../actors/supervisor/mutex-client.js";
 import { Scheduler } from "../../actors/supervisor/scheduler.js";
 import type { Connection } from "../../actors/supervisor/services.js";
-import { SupervisorHost } from "../../actors/supervisor/supervisor-host.js";
+import { createPipelineHost } from "../../actors/supervisor/pipeline-host.js";
+import type { SupervisorHost } from "../../actors/supervisor/supervisor-host.js";
 import { TimeDatabase } from "../../actors/supervisor/time-database.js";
 import { SqliteDurationStorage } from "../../actors/supervisor/time-database-store.js";
 import type { DaemonInfo, StopResult } from "../../messages/requests.js";
-import type { EstimateLookup } from "../../messages/status.js";
 import {
   closeConfigPool,
   daemonConnectionDrivers,
@@ -312,23 +309,7 @@ export class Daemon {
     const guarded = new GuardedExecutor(executorServiceOf(executor), kick, log);
     // NOTE: pipeline state is not persisted yet (no onPatches store), so items queued when the
     // daemon stops are gone after a restart; new events such as `recheck` enqueue them again.
-    const host = new SupervisorHost({
-      log,
-      placement: "worker",
-      pipelineActor: {
-        module: new URL("../../actors/pipeline/actor.js", import.meta.url),
-        exportName: "pipelineActor",
-      },
-      mutexActor: {
-        module: new URL("../../actors/mutex/actor.js", import.meta.url),
-        exportName: "mutexActor",
-      },
-      pipelineStatus: (state: Immutable<unknown>, now: number, estimates: EstimateLookup) =>
-        pipelineStatus(state as PipelineState, now, estimates) as unknown as Record<
-          string,
-          unknown
-        >,
-    });
+    const host = createPipelineHost(log, "worker");
     const mutex = new MutexClient((envelope) => {
       host.sendToMutex(envelope);
     }, Date.now);
