@@ -1,8 +1,14 @@
 // Queries that need an answer, sent through each actor's comlink query port, and the control
 // socket's request and reply lines.
 
-/** Kinds of query an actor answers. */
-export type QueryKind = "status" | "debug-dump";
+/** Kinds of query that an actor's definition handles. */
+export type DefinitionQueryKind = "status" | "debug-dump";
+
+/**
+ * Kinds of query an actor handles: its definition's, and `thread-memory`, for which the runtime
+ * returns the heap of the thread that any actor runs on.
+ */
+export type QueryKind = DefinitionQueryKind | "thread-memory";
 
 /** A control socket request line. */
 export interface ControlRequest {

@@ -10,6 +10,7 @@ import type { ActorAddress, Envelope } from "../../messages/envelope.js";
 import type { QueryKind } from "../../messages/requests.js";
 import type { ActorContext, ActorDefinition } from "./definition.js";
 import { serializeError, type BatchReport, type HandledMessage } from "./protocol.js";
+import { threadMemory } from "./thread-memory.js";
 
 enablePatches();
 
@@ -57,6 +58,7 @@ export class ActorCell<S, M extends Envelope, X> {
   }
 
   query(kind: QueryKind): unknown {
+    if (kind === "thread-memory") return threadMemory();
     if (this.definition.query === undefined) {
       throw new Error(
         `actor "${this.address}" defines no query function, so the "${kind}" query failed`,

@@ -5,7 +5,7 @@ import type { Draft, Immutable } from "immer";
 import type { Logger } from "pino";
 
 import type { ActorAddress, Envelope } from "../../messages/envelope.js";
-import type { QueryKind } from "../../messages/requests.js";
+import type { DefinitionQueryKind } from "../../messages/requests.js";
 
 /** The handler's context besides its state and message; nothing in it does I/O. */
 export interface ActorContext<X> {
@@ -36,7 +36,7 @@ export interface ActorDefinition<S, M extends Envelope, X> {
   /** Handles one message by mutating the draft and emitting effects. */
   handle(draft: Draft<S>, message: M, ctx: ActorContext<X>): void;
   /** Returns the result of a query about the current state; without it, every query fails. */
-  query?(state: Immutable<S>, kind: QueryKind): unknown;
+  query?(state: Immutable<S>, kind: DefinitionQueryKind): unknown;
 }
 
 /** An actor definition of unknown types, as the runtime holds it after loading a module. */

@@ -21,4 +21,5 @@ export {
   type SupervisionOptions,
 } from "./supervision.js";
 export type { SerializedError } from "./protocol.js";
+export type { ThreadMemory } from "./thread-memory.js";
 export { Mailbox } from "./mailbox.js";

@@ -1,7 +1,9 @@
 // Instant services for the gate benchmark: a review source of N approved changes, a merger and
 // reporter that reply at once, and an executor whose builds finish as soon as they start. They
 // keep git and processes out of the measurement, so it shows the Scheduler and the pipelines.
+import { ConfigLayouts } from "../../actors/supervisor/config-layouts.js";
 import type { ChangeRecord } from "../../messages/change.js";
+import type { RepositoryReader } from "../../runtime/config/index.js";
 import type { BuildLaunch, MergeRequest, Report } from "../../messages/effects.js";
 import type { MergeSucceededBody } from "../../messages/result.js";
 import type {
@@ -16,6 +18,63 @@ import type {
 
 export const BENCH_CONNECTION = "review";
 export const BENCH_PROJECT = "org/project1";
+/** The jobs every change runs in the gate. */
+export const GATE_JOBS = ["unit", "lint", "integration"];
+
+const CONFIG = `- pipeline:
+    name: gate
+    manager: dependent
+    window: 0
+    trigger:
+      ${BENCH_CONNECTION}:
+        - event: comment-added
+          approval:
+            - Approved: 1
+    success:
+      ${BENCH_CONNECTION}:
+        Verified: 2
+        submit: true
+    failure:
+      ${BENCH_CONNECTION}:
+        Verified: -2
+${GATE_JOBS.map((job) => `- job:\n    name: ${job}\n    run: playbooks/${job}.yaml\n`).join("")}`;
+
+const PROJECT_CONFIG = `- project:
+    gate:
+      jobs:
+${GATE_JOBS.map((job) => `        - ${job}\n`).join("")}`;
+
+const TENANT = `- tenant:
+    name: bench
+    source:
+      ${BENCH_CONNECTION}:
+        config-projects:
+          - config
+        untrusted-projects:
+          - ${BENCH_PROJECT}
+`;
+
+/** The two repositories of the benchmark tenant, each with one configuration file on master. */
+const reader: RepositoryReader = {
+  branches: () => Promise.resolve(["master"]),
+  listFiles: (_connection, project) =>
+    Promise.resolve([project === "config" ? "zuul.yaml" : ".zuul.yaml"]),
+  readFile: (_connection, project, _branch, path) => {
+    if (project === "config" && path === "zuul.yaml") return Promise.resolve(CONFIG);
+    if (project === BENCH_PROJECT && path === ".zuul.yaml") return Promise.resolve(PROJECT_CONFIG);
+    return Promise.resolve(null);
+  },
+};
+
+/** Returns the layouts of the benchmark tenant: one dependent gate pipeline with `window: 0` and the three jobs. */
+export function gateTenantLayouts(now: () => number): ConfigLayouts {
+  return ConfigLayouts.fromText(TENANT, "bench tenant config", "bench", {
+    reader,
+    connections: { [BENCH_CONNECTION]: "local" },
+    placement: "inline",
+    now,
+  });
+}
 
 const account = { name: "reviewer", email: "reviewer@example.org", username: "reviewer" };
 

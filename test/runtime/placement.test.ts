@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 
-import { ActorSystem, type PlacementKind } from "../../runtime/actor/index.js";
+import { ActorSystem, type PlacementKind, type ThreadMemory } from "../../runtime/actor/index.js";
 import { makeMessage, recorderModule } from "./fixtures/envelopes.js";
 import { captureLog } from "./fixtures/log-capture.js";
 import type { RecorderEffect, RecorderMessage, RecorderState } from "./fixtures/recorder.js";
@@ -135,6 +135,30 @@ test("spawn rejects a module without the export", async () => {
     await system.shutdown();
   }
 });
+
+for (const placement of ["inline", "worker"] as const) {
+  test(`thread-memory query on a ${placement} actor`, async () => {
+    const system = new ActorSystem<RecorderEffect>({ logger: captureLog().logger });
+    try {
+      const actor = await system.spawn<RecorderState, RecorderMessage>({
+        address: "measured",
+        module: recorderModule,
+        exportName: "recorder",
+        init: { name: "measured" },
+        placement,
+      });
+      const memory = (await actor.query("thread-memory")) as ThreadMemory;
+      assert.ok(memory.heapUsed > 0, `heapUsed ${memory.heapUsed}`);
+      assert.ok(memory.heapPhysical >= memory.newSpacePhysical);
+      // Whether it collected first depends on node's --expose-gc, in the worker as here.
+      assert.is(memory.collected, typeof (globalThis as { gc?: unknown }).gc === "function");
+      // The definition's own queries still reach it.
+      assert.ok(await actor.query("status"));
+    } finally {
+      await system.shutdown();
+    }
+  });
+}
 
 test("send to an unknown address returns false", async () => {
   const log = captureLog();
