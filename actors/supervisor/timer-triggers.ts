@@ -118,11 +118,16 @@ export const wallClockTimers: TimerClock = {
   now: () => Date.now(),
   setTimer(at, fire) {
     let handle: NodeJS.Timeout;
+    // Delays past Node's limit wait in steps, so a yearly timer still fires on its day. Node's
+    // timers run on a monotonic clock that can be a millisecond ahead of Date.now(), so a timer
+    // that wakes before its time on the wall clock waits again instead of firing early.
     const wait = (): void => {
       const delay = at - Date.now();
-      // Delays past Node's limit wait in steps, so a yearly timer still fires on its day.
       handle = setTimeout(
-        delay > MAX_TIMEOUT_MS ? wait : fire,
+        () => {
+          if (Date.now() >= at) fire();
+          else wait();
+        },
         Math.min(Math.max(0, delay), MAX_TIMEOUT_MS),
       );
       handle.unref();

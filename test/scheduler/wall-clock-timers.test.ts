@@ -23,6 +23,23 @@ test("timer fires at its time", async () => {
   assert.ok(firedAt >= start + 30, `fired after ${firedAt - start} ms, before 30 ms`);
 });
 
+test("timer waits for a wall clock behind the timers", async () => {
+  const realNow = Date.now;
+  const at = realNow() + 30;
+  try {
+    const firedAt = await new Promise<number>((resolve) => {
+      wallClockTimers.setTimer(at, () => {
+        resolve(Date.now());
+      });
+      // The wall clock falls 5 ms behind the monotonic clock that Node's timers run on.
+      Date.now = () => realNow() - 5;
+    });
+    assert.ok(firedAt >= at, `fired ${at - firedAt} ms before its time`);
+  } finally {
+    Date.now = realNow;
+  }
+});
+
 test("canceled timer does not fire", async () => {
   let fired = false;
   const cancel = wallClockTimers.setTimer(Date.now() + 10, () => {
