@@ -195,7 +195,6 @@ export function graphJobs(
   return graph.jobs;
 }
 
-/** Builds the state of a freshly spawned pipeline actor. */
 /**
  * Returns the record of the subject with `key` from a pipeline state that another thread
  * mirrors, or undefined when no item of the pipeline has that subject.
@@ -204,6 +203,7 @@ export function mirroredSubject(state: unknown, key: string): ItemSubject | unde
   return getEntry((state as PipelineState).records, key);
 }
 
+/** Builds the state of a freshly spawned pipeline actor. */
 export function initialPipelineState(init: PipelineInit): PipelineState {
   return {
     tenant: init.tenant,

@@ -217,7 +217,8 @@ export class EffectRouter {
       tenant: launch.tenant,
       pipeline: launch.pipeline,
       item: launch.item,
-      // A launch from a worker thread carries a copy of the item's record; the mirror has one.
+      // A launch from a worker thread carries a copy of the item's record, and the mirror has
+      // one. Build events use only the fields that the subject key fixes, so either will do.
       subject:
         this.context.mirroredSubject(launch.tenant, launch.pipeline, subjectKey(launch.subject)) ??
         launch.subject,

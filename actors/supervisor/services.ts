@@ -196,9 +196,10 @@ export interface PipelineHost {
     estimates: EstimateLookup,
   ): Promise<PipelineStatusJson>;
   /**
-   * Returns the record of a subject (by `subjectKey`) in the mirror of one pipeline's state.
-   * An effect from a worker thread carries its own copy of the record, so the Scheduler keeps
-   * this one instead when it holds on to a subject.
+   * Returns the record of a subject (by `subjectKey`) in the mirror of one pipeline's state, or
+   * undefined. An effect from a worker thread carries its own copy of the record, so the
+   * Scheduler keeps this one instead when it holds on to a subject. The mirror may be newer than
+   * the effect: same change and patchset (or ref and revision), but maybe other votes.
    */
   mirroredSubject(tenant: string, pipeline: string, key: string): ItemSubject | undefined;
   /** Stops every actor. */

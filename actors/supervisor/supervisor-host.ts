@@ -123,7 +123,9 @@ export class SupervisorHost implements PipelineHost {
 
   mirroredSubject(tenant: string, pipeline: string, key: string): ItemSubject | undefined {
     const ref = this.supervisor.pipeline(tenant, pipeline);
-    return ref === undefined ? undefined : this.options.mirroredSubject(ref.mirror, key);
+    // An actor that is still starting has no mirror yet; the caller keeps its own copy then.
+    if (ref === undefined || ref.status === "starting") return undefined;
+    return this.options.mirroredSubject(ref.mirror, key);
   }
 
   async shutdown(): Promise<void> {

@@ -4,29 +4,42 @@
 
 /** Longer strings are mostly commits (40 characters), ids (36) and messages, which seldom repeat. */
 const MAX_LENGTH = 32;
-/** When the pool is this full it starts over, so it never grows with the queue without bound. */
-const MAX_ENTRIES = 50_000;
+/** Strings per generation: the pool keeps at most two generations. */
+const GENERATION_SIZE = 5_000;
 
+/**
+ * Maps each short string to one copy. The pool has two generations: a string found in the older
+ * one moves to the newer one, and when the newer one is full the older one is dropped. Names that
+ * keep coming back stay pooled, while the ids and refs of items long gone fall out, so the pool
+ * holds at most twice the generation size.
+ */
 export class StringPool {
-  private readonly strings = new Map<string, string>();
+  private newer = new Map<string, string>();
+  private older = new Map<string, string>();
 
   constructor(
-    private readonly maxEntries = MAX_ENTRIES,
+    private readonly generationSize = GENERATION_SIZE,
     private readonly maxLength = MAX_LENGTH,
   ) {}
 
+  /** Number of pooled strings, both generations together. */
   get size(): number {
-    return this.strings.size;
+    return this.newer.size + this.older.size;
   }
 
   /** Returns the pooled copy of a string, adding it when it is short enough and new. */
   intern(value: string): string {
     if (value.length > this.maxLength) return value;
-    const pooled = this.strings.get(value);
+    const pooled = this.newer.get(value);
     if (pooled !== undefined) return pooled;
-    if (this.strings.size >= this.maxEntries) this.strings.clear();
-    this.strings.set(value, value);
-    return value;
+    const kept = this.older.get(value) ?? value;
+    if (this.newer.size >= this.generationSize) {
+      this.older = this.newer;
+      this.newer = new Map();
+    }
+    this.older.delete(kept);
+    this.newer.set(kept, kept);
+    return kept;
   }
 
   /**

@@ -1,9 +1,12 @@
 // The memory of the thread an actor runs on, which the runtime returns for every actor: a worker
 // thread has a V8 heap of its own, so the main thread's process.memoryUsage() does not show it.
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
+import { threadId } from "node:worker_threads";
 
 /** Heap figures of one thread, in bytes. */
 export interface ThreadMemory {
+  /** Node's id of the thread: 0 for the main thread. Inline actors share the main thread's. */
+  readonly threadId: number;
   /** Bytes of live and not yet collected objects in the heap. */
   readonly heapUsed: number;
   /** Bytes of the heap that are backed by memory. */
@@ -26,6 +29,7 @@ export function threadMemory(): ThreadMemory {
   const heap = getHeapStatistics();
   const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === "new_space");
   return {
+    threadId,
     heapUsed: heap.used_heap_size,
     heapPhysical: heap.total_physical_size,
     newSpacePhysical: newSpace?.physical_space_size ?? 0,

@@ -28,12 +28,21 @@ test("intern reuses a pooled string", () => {
   assert.is(pool.intern("gate"), "gate");
 });
 
-test("the pool starts over when it is full", () => {
-  const pool = new StringPool(3, 64);
-  for (const value of ["a", "b", "c"]) pool.intern(value);
+test("pool drops strings unused for two generations", () => {
+  const pool = new StringPool(2, 64);
+  pool.intern("a");
+  pool.intern("b");
+  // The newer generation is full: a and b become the older one.
+  pool.intern("c");
   assert.is(pool.size, 3);
+  // a moves to the newer generation instead of being added again.
+  pool.intern("a");
+  assert.is(pool.size, 3);
+  // c and a become the older generation, and b, unused since, is dropped.
   pool.intern("d");
-  assert.is(pool.size, 1);
+  assert.is(pool.size, 3);
+  pool.intern("b");
+  assert.is(pool.size, 4);
 });
 
 test("internDeep skips frozen and class objects", () => {
