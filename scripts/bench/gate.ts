@@ -200,6 +200,11 @@ function round(value: number): number {
 function runInChild(mode: "--run" | "--memory", args: readonly string[]): unknown {
   const script = fileURLToPath(import.meta.url);
   const output = execFileSync(process.execPath, ["--expose-gc", script, mode, ...args], {
+    // The daemon's start scripts set glibc's trim threshold (docs/operation.md, Memory).
+    env: {
+      ...process.env,
+      MALLOC_TRIM_THRESHOLD_: process.env["MALLOC_TRIM_THRESHOLD_"] ?? "131072",
+    },
     encoding: "utf8",
     maxBuffer: 1 << 20,
   });
