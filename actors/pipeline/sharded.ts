@@ -39,10 +39,10 @@ export function setEntry<T>(map: Draft<Sharded<T>>, key: string, value: T): void
 }
 
 /**
- * Creates a shard: an object without a prototype. Its keys are item ids and change keys, each used by
- * one item, and V8 gives a plain object a hidden class for every set of keys it has had, so a
- * long queue left thousands of them behind. Immer copies an object without a prototype with
- * Object.assign, which V8 stores as a hash table: no hidden class per key.
+ * Creates a shard: an object without a prototype. Its keys are item ids and change keys, each
+ * used by one item. V8 gives a plain object a hidden class for every set of keys it has had, so a
+ * long queue would leave thousands of them behind. Immer copies an object without a prototype
+ * with Object.assign, which V8 stores as a hash table, with no hidden class per key.
  */
 function newShard<T>(key: string, value: T): Record<string, T> {
   const shard = Object.create(null) as Record<string, T>;

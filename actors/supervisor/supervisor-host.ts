@@ -123,7 +123,7 @@ export class SupervisorHost implements PipelineHost {
 
   mirroredSubject(tenant: string, pipeline: string, key: string): ItemSubject | undefined {
     const ref = this.supervisor.pipeline(tenant, pipeline);
-    // An actor that is still starting has no mirror yet; the caller keeps its own copy then.
+    // An actor that is still starting has no mirror yet, so the caller keeps its own copy.
     if (ref === undefined || ref.status === "starting") return undefined;
     return this.options.mirroredSubject(ref.mirror, key);
   }

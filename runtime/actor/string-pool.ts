@@ -1,6 +1,6 @@
-// Strings that arrive from a worker thread are new copies: structured cloning does not keep the
-// identity of a string, so the mirror of a long queue held thousands of copies of each project,
-// branch and job name. The pool maps each short string to one copy, which the mirror shares.
+// Strings that arrive from a worker thread are new copies, because structured cloning does not
+// keep the identity of a string. Without the pool, the mirror of a long queue contains thousands
+// of copies of each project, branch and job name. With it, the mirror shares one copy of each.
 
 /** Longer strings are mostly commits (40 characters), ids (36) and messages, which seldom repeat. */
 const MAX_LENGTH = 32;
@@ -11,7 +11,7 @@ const GENERATION_SIZE = 5_000;
  * Maps each short string to one copy. The pool has two generations: a string found in the older
  * one moves to the newer one, and when the newer one is full the older one is dropped. Names that
  * keep coming back stay pooled, while the ids and refs of items long gone fall out, so the pool
- * holds at most twice the generation size.
+ * contains at most twice the generation size.
  */
 export class StringPool {
   private newer = new Map<string, string>();
@@ -32,14 +32,14 @@ export class StringPool {
     if (value.length > this.maxLength) return value;
     const pooled = this.newer.get(value);
     if (pooled !== undefined) return pooled;
-    const kept = this.older.get(value) ?? value;
+    const copy = this.older.get(value) ?? value;
     if (this.newer.size >= this.generationSize) {
       this.older = this.newer;
       this.newer = new Map();
     }
-    this.older.delete(kept);
-    this.newer.set(kept, kept);
-    return kept;
+    this.older.delete(copy);
+    this.newer.set(copy, copy);
+    return copy;
   }
 
   /**

@@ -13,8 +13,6 @@ export interface ThreadMemory {
   readonly heapPhysical: number;
   /** Bytes of V8's young generation that are backed by memory. */
   readonly newSpacePhysical: number;
-  /** Bytes V8 allocated with malloc outside the heap. */
-  readonly malloced: number;
   /** Whether a full garbage collection ran first; only with `node --expose-gc`. */
   readonly collected: boolean;
 }
@@ -33,7 +31,6 @@ export function threadMemory(): ThreadMemory {
     heapUsed: heap.used_heap_size,
     heapPhysical: heap.total_physical_size,
     newSpacePhysical: newSpace?.physical_space_size ?? 0,
-    malloced: heap.malloced_memory,
     collected: collect !== undefined,
   };
 }

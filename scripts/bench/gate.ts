@@ -66,7 +66,8 @@ async function collectAndRead(host: SupervisorHost): Promise<MemoryReading> {
   collect();
   collect();
   const main = threadMemory();
-  // Inline actors, the mutex actor among them, return the main thread's heap: count it once.
+  // Inline actors, the mutex actor among them, report the main thread's heap, so count each
+  // thread once.
   const threads = [
     ...new Map([main, ...actors].map((thread) => [thread.threadId, thread])).values(),
   ];

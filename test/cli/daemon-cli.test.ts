@@ -1,5 +1,4 @@
 import { chmodSync, existsSync, lstatSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -10,7 +9,9 @@ import {
   git,
   gitOk,
   makeStateDir,
+  sendLine,
   startDaemon,
+  statusJson,
   stopDaemon,
   waitFor,
   type TestDaemon,
@@ -18,12 +19,6 @@ import {
 
 const state = makeStateDir();
 let daemon: TestDaemon;
-
-async function statusJson(): Promise<Record<string, unknown>> {
-  const output = await cli(state.dir, ["status", "--json"]);
-  if (output.code !== 0) throw new Error(`status failed: ${output.stderr}`);
-  return JSON.parse(output.stdout) as Record<string, unknown>;
-}
 
 async function changeView(number: number): Promise<Record<string, unknown>> {
   const output = await cli(state.dir, ["show", String(number), "--json"]);
@@ -38,20 +33,7 @@ function votes(view: Record<string, unknown>): string[] {
 }
 
 function sendRaw(line: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(join(state.dir, "gatehouse.sock"));
-    let buffered = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      buffered += chunk;
-      const newline = buffered.indexOf("\n");
-      if (newline === -1) return;
-      socket.destroy();
-      resolve(JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>);
-    });
-    socket.once("error", reject);
-    socket.write(line + "\n");
-  });
+  return sendLine(join(state.dir, "gatehouse.sock"), line);
 }
 
 test.before(async () => {
@@ -208,7 +190,7 @@ test("proposed change runs check then merges through gate", async () => {
 
   let inFlight: Record<string, unknown> | null = null;
   await waitFor("change 1 running in check", async () => {
-    const status = await statusJson();
+    const status = await statusJson(state.dir);
     const pipelines = status["pipelines"] as {
       name: string;
       change_queues: { heads: { id: string; jobs: { start_time: number | null }[] }[][] }[];
@@ -336,7 +318,9 @@ test("reconfigure reports a broken config", async () => {
   assert.match(failed.stderr, /reconfigure failed: tenant "main" configuration has 1 error/);
   assert.match(failed.stderr, /nosuch/);
   assert.match(failed.stderr, /keeps its previous configuration/);
-  const names = ((await statusJson())["pipelines"] as { name: string }[]).map((p) => p.name);
+  const names = ((await statusJson(state.dir))["pipelines"] as { name: string }[]).map(
+    (p) => p.name,
+  );
   assert.equal(names, ["check", "gate", "post"], "the previous layout stays");
 
   writeFileSync(pipelines, original);

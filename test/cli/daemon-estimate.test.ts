@@ -11,6 +11,7 @@ import {
   gitOk,
   makeStateDir,
   startDaemon,
+  statusJson,
   stopDaemon,
   waitFor,
   type TestDaemon,
@@ -21,9 +22,7 @@ let daemon: TestDaemon | null = null;
 
 /** Returns the jobs of change 1 in the check pipeline, or null when it is not queued there. */
 async function checkJobs(): Promise<StatusJob[] | null> {
-  const output = await cli(state.dir, ["status", "--json"]);
-  if (output.code !== 0) throw new Error(`status failed: ${output.stderr}`);
-  const status = JSON.parse(output.stdout) as {
+  const status = (await statusJson(state.dir)) as unknown as {
     pipelines: {
       name: string;
       change_queues: { heads: { id: string; jobs: StatusJob[] }[][] }[];

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 
-import { CLI, cli, makeStateDir, REPOSITORY, waitFor } from "./fixtures.js";
+import { CLI, cli, makeStateDir, REPOSITORY, sendLine, waitFor } from "./fixtures.js";
 
 interface Reply {
   readonly ok: boolean;
@@ -14,22 +13,10 @@ interface Reply {
 
 /** Sends one request on a new connection. Resolves null when the connection is refused. */
 function request(socketPath: string, line: string): Promise<Reply | null> {
-  return new Promise((resolve) => {
-    const socket = connect(socketPath);
-    let buffered = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      buffered += chunk;
-      const newline = buffered.indexOf("\n");
-      if (newline === -1) return;
-      socket.destroy();
-      resolve(JSON.parse(buffered.slice(0, newline)) as Reply);
-    });
-    socket.on("error", () => {
-      resolve(null);
-    });
-    socket.write(line + "\n");
-  });
+  return sendLine(socketPath, line).then(
+    (reply) => reply as unknown as Reply,
+    () => null,
+  );
 }
 
 test("requests during start get rejected, not failed", async () => {

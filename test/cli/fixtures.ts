@@ -2,6 +2,7 @@
 // temporary state directory, CLI runs, and git working copies of the sample project.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -168,4 +169,32 @@ export async function waitFor(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Sends one raw line to a control socket on a new connection and resolves with the first reply
+ * line, parsed. Rejects when the connection fails.
+ */
+export function sendLine(socketPath: string, line: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let buffered = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      buffered += chunk;
+      const newline = buffered.indexOf("\n");
+      if (newline === -1) return;
+      socket.destroy();
+      resolve(JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>);
+    });
+    socket.once("error", reject);
+    socket.write(line + "\n");
+  });
+}
+
+/** Runs `gatehouse status --json` against a state directory and returns the parsed document. */
+export async function statusJson(stateDir: string): Promise<Record<string, unknown>> {
+  const output = await cli(stateDir, ["status", "--json"]);
+  if (output.code !== 0) throw new Error(`status failed: ${output.stderr}`);
+  return JSON.parse(output.stdout) as Record<string, unknown>;
 }
