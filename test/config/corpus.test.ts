@@ -30,6 +30,13 @@ import {
 } from "./corpus-tenants.js";
 import { OUTSIDE_CORPUS } from "./outside-corpus.js";
 
+if (!existsSync(CORPUS_DIR)) {
+  throw new Error(
+    `shared corpus not found at ${CORPUS_DIR}: these tests read it from ../shared/corpus ` +
+      `beside the repository, so put the shared folder there and run npm test again`,
+  );
+}
+
 const CONFIGS = join(CORPUS_DIR, "zuul-configs");
 const FIXTURES = join(
   CORPUS_DIR,
